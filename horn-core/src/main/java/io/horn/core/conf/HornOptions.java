@@ -1,0 +1,128 @@
+package io.horn.core.conf;
+
+import static io.horn.core.conf.ConfigOption.booleanOption;
+import static io.horn.core.conf.ConfigOption.enumOption;
+import static io.horn.core.conf.ConfigOption.floatOption;
+import static io.horn.core.conf.ConfigOption.intOption;
+import static io.horn.core.conf.ConfigOption.longOption;
+import static io.horn.core.conf.ConfigOption.stringOption;
+
+import com.google.common.collect.ImmutableList;
+import io.horn.core.TrainingMethod;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+
+/**
+ * Every option horn-core reads, in one place, so that the configuration reference is generated
+ * from it and cannot drift.
+ */
+public final class HornOptions {
+  private HornOptions() {}
+
+  public static final ConfigOption<String> NETWORK = stringOption("horn.network", "",
+      "The network's layers and cost function, as written by HornJob "
+          + "(size,activation,neuron,dropRate;...|cost). Set through HornJob's layer methods.",
+      s -> true, "a network spec");
+
+  public static final ConfigOption<Float> LEARNING_RATE = floatOption("horn.learning.rate", 0.1f,
+      "Step size of the optimizer.", v -> v > 0, "> 0");
+
+  public static final ConfigOption<Float> MOMENTUM_WEIGHT = floatOption("horn.momentum.weight",
+      0.9f, "Momentum of gradient descent: the weight of the previous step's change.",
+      v -> v >= 0 && v < 1, "in [0, 1)");
+
+  public static final ConfigOption<Float> REGULARIZATION_WEIGHT = floatOption(
+      "horn.regularization.weight", 0f,
+      "L2 weight decay: lambda in lambda/2 * |w|^2, added to the cost. Biases are not decayed.",
+      v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<TrainingMethod> TRAINING_METHOD = enumOption(
+      "horn.training.method", TrainingMethod.class, TrainingMethod.GRADIENT_DESCENT,
+      "The optimizer of built-in neurons: GRADIENT_DESCENT (with momentum) or ADAM.");
+
+  public static final ConfigOption<Float> ADAM_BETA1 = floatOption("horn.adam.beta1", 0.9f,
+      "Adam: decay rate of the first moment.", v -> v >= 0 && v < 1, "in [0, 1)");
+
+  public static final ConfigOption<Float> ADAM_BETA2 = floatOption("horn.adam.beta2", 0.999f,
+      "Adam: decay rate of the second moment.", v -> v >= 0 && v < 1, "in [0, 1)");
+
+  public static final ConfigOption<Float> ADAM_EPSILON = floatOption("horn.adam.epsilon", 1e-8f,
+      "Adam: added to the root of the second moment.", v -> v > 0, "> 0");
+
+  public static final ConfigOption<Integer> BATCH_SIZE = intOption("horn.batch.size", 128,
+      "Samples per mini-batch step (per task group in distributed training).",
+      v -> v > 0 && v <= 1 << 20, "in [1, 1048576]");
+
+  public static final ConfigOption<Integer> EPOCHS = intOption("horn.epochs", 10,
+      "Passes over the training data; 0 means no limit (then set horn.max.iterations).",
+      v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<Long> MAX_ITERATIONS = longOption("horn.max.iterations", 0L,
+      "Upper bound on mini-batch steps; 0 means no limit (then horn.epochs bounds the run).",
+      v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<Integer> CONVERGENCE_CHECK_INTERVAL = intOption(
+      "horn.convergence.check.interval", 100,
+      "Steps between reports of the mean training cost (and convergence checks).",
+      v -> v > 0, "> 0");
+
+  public static final ConfigOption<Float> CONVERGENCE_THRESHOLD = floatOption(
+      "horn.convergence.threshold", 0f,
+      "Stop when the mean training cost over a check interval falls below this; 0 disables.",
+      v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<Long> SEED = longOption("horn.seed", 42L,
+      "Seed of initialisation, shuffling and dropout: a run is reproducible bit for bit on the "
+          + "same backend and thread count.", v -> true, "any long");
+
+  public static final ConfigOption<String> INITIALIZATION = stringOption("horn.init", "auto",
+      "Weight initialisation: xavier (Glorot & Bengio 2010), he (He et al. 2015), or auto "
+          + "(he below ReLU layers, xavier elsewhere).",
+      v -> v.equals("auto") || v.equals("xavier") || v.equals("he"), "one of auto xavier he");
+
+  public static final ConfigOption<Boolean> SHUFFLE = booleanOption("horn.shuffle", true,
+      "Shuffle the training data at every epoch.");
+
+  public static final ConfigOption<Integer> THREADS = intOption("horn.threads",
+      Runtime.getRuntime().availableProcessors(),
+      "Worker threads for user-written neurons and element-wise work (default: the cores).",
+      v -> v > 0 && v <= 4096, "in [1, 4096]");
+
+  public static final ConfigOption<Boolean> FAST_PATH = booleanOption("horn.neuron.fastpath",
+      true, "Run built-in neurons as whole-layer matrix operations. false runs them through the "
+          + "per-neuron path (same results, far slower; for testing).");
+
+  public static final ConfigOption<String> MATH_BACKEND = stringOption("horn.math.backend",
+      "auto", "Math backend: auto (the best usable one), cpu, or another registered backend "
+          + "such as cuda.", v -> !v.isEmpty(), "a backend name");
+
+  public static final ConfigOption<String> TRAINING_PATH = stringOption("horn.training.path", "",
+      "Training data: a path any registered dataset format accepts.", v -> true, "a path");
+
+  public static final ConfigOption<String> TEST_PATH = stringOption("horn.test.path", "",
+      "Held-out data evaluated after each epoch and at the end; empty for none.", v -> true,
+      "a path");
+
+  public static final ConfigOption<String> MODEL_PATH = stringOption("horn.model.path", "",
+      "Where the trained model is written (atomically); empty for nowhere.", v -> true, "a path");
+
+  public static final ConfigOption<String> RUNNER = stringOption("horn.runner", "auto",
+      "Who runs HornJob.waitForCompletion: auto (the best registered runner), local "
+          + "(horn-core's in-process trainer), or another registered runner such as bsp.",
+      v -> !v.isEmpty(), "a runner name");
+
+  /** All options declared here, in declaration order. */
+  public static ImmutableList<ConfigOption<?>> all() {
+    ImmutableList.Builder<ConfigOption<?>> b = ImmutableList.builder();
+    for (Field f : HornOptions.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class) {
+        try {
+          b.add((ConfigOption<?>) f.get(null));
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return b.build();
+  }
+}

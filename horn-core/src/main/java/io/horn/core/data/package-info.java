@@ -1,0 +1,2 @@
+/** Datasets in memory, and the readers that load them (MNIST idx files, and formats plugged in). */
+package io.horn.core.data;

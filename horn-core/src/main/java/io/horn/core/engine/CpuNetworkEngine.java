@@ -1,0 +1,323 @@
+package io.horn.core.engine;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.ludovic.netlib.blas.BLAS;
+import io.horn.core.DropoutNeuron;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ActivationFunction;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CostFunction;
+import io.horn.core.math.Blas;
+import io.horn.core.math.Gradients;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.Classes;
+import io.horn.core.model.NetworkSpec;
+import io.horn.core.optimizer.Optimizer;
+import io.horn.core.optimizer.Optimizers;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The CPU engine. Layers of built-in neurons run as whole mini-batch matrix products through BLAS
+ * ({@code Z = Wᵀ A} forward, {@code G = A Δᵀ} and {@code Δ' = W Δ} backward), with the bias folded
+ * in as a row of ones under every activation block; layers of user-written neurons run on the
+ * per-neuron path ({@link NeuronLayers}). Both meet in the same buffers, so a network may mix
+ * them.
+ *
+ * <p>Buffers (column-major, one sample per column): {@code acts[l]} is {@code (n_l + 1) × B} with
+ * a last row of ones; {@code deltas[l]} is {@code n_l × B}; {@code masks[l]} is {@code n_l × B}
+ * holding 0 for a dropped unit and 1 for a kept one (the keep probability in inference).
+ */
+final class CpuNetworkEngine implements NetworkEngine {
+  private final NetworkSpec spec;
+  private final TrainingSettings settings;
+  private final int maxBatch;
+  private final int top;
+  private final int[] n;
+  private final BLAS blas = Blas.get();
+  private final float[] params;
+  private final float[] prev;
+  private final float[][] acts;
+  private final float[][] deltas;
+  private final float[][] masks;
+  private final boolean[] maskActive;
+  private final ActivationFunction[] act;
+  private final CostFunction cost;
+  private final Optimizer optimizer;
+  private final boolean[] userForward;
+  private final boolean[] userBackward;
+  private final NeuronLayers neurons;
+  private long blasNanos;
+
+  CpuNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
+    checkArgument(maxBatch > 0, "maxBatch must be positive");
+    this.spec = spec;
+    this.settings = settings;
+    this.maxBatch = maxBatch;
+    this.top = spec.depth() - 1;
+    int depth = spec.depth();
+    n = new int[depth];
+    act = new ActivationFunction[depth];
+    userForward = new boolean[depth];
+    userBackward = new boolean[depth];
+    acts = new float[depth][];
+    deltas = new float[depth][];
+    masks = new float[depth][];
+    maskActive = new boolean[depth];
+    for (int l = 0; l < depth; l++) {
+      n[l] = spec.size(l);
+      act[l] = Classes.instantiate(spec.layer(l).activation());
+      Class<?> neuron = spec.layer(l).neuron();
+      boolean builtIn = settings.fastPath
+          && (neuron == StandardNeuron.class || neuron == DropoutNeuron.class);
+      userForward[l] = l > 0 && !builtIn;
+      userBackward[l] = l < top && !builtIn;
+      float drop = spec.layer(l).dropRate();
+      checkArgument(drop == 0 || (l < top && !act[l].isLayerWise()),
+          "layer %s: dropout is not supported on the output layer or a layer-wise function", l);
+      acts[l] = new float[(n[l] + 1) * maxBatch];
+      for (int s = 0; s < maxBatch; s++) {
+        acts[l][n[l] + s * (n[l] + 1)] = 1f;
+      }
+      if (l > 0) {
+        deltas[l] = new float[n[l] * maxBatch];
+      }
+      if (drop > 0 || userForward[l]) {
+        masks[l] = new float[n[l] * maxBatch];
+      }
+    }
+    cost = Classes.instantiate(spec.cost());
+    params = new float[spec.parameterCount()];
+    prev = new float[spec.parameterCount()];
+    optimizer = Optimizers.create(settings, spec.parameterCount());
+    boolean anyUser = false;
+    for (int l = 0; l < depth; l++) {
+      anyUser |= userForward[l] || userBackward[l];
+    }
+    neurons = anyUser ? new NeuronLayers(spec, settings, act, userForward, userBackward) : null;
+  }
+
+  @Override
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  @Override
+  public void setParameters(float[] p) {
+    checkArgument(p.length == params.length, "expected %s parameters, got %s", params.length,
+        p.length);
+    System.arraycopy(p, 0, params, 0, p.length);
+  }
+
+  @Override
+  public void getParameters(float[] dst) {
+    checkArgument(dst.length == params.length, "expected room for %s parameters, got %s",
+        params.length, dst.length);
+    System.arraycopy(params, 0, dst, 0, params.length);
+  }
+
+  /** Nanoseconds spent inside BLAS calls since the engine was made (for benchmarks). */
+  long blasNanos() {
+    return blasNanos;
+  }
+
+  @Override
+  public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out) {
+    checkBatch(x, batch);
+    checkArgument(t.length >= n[top] * batch, "targets hold %s floats, need %s", t.length,
+        n[top] * batch);
+    checkArgument(out.sums().length == params.length, "gradient buffer has %s entries, need %s",
+        out.sums().length, params.length);
+    forward(x, batch, true, step);
+    double c = backward(t, batch, out.sums());
+    out.addSamples(batch, c);
+  }
+
+  @Override
+  public void predict(float[] x, int count, float[] y) {
+    checkArgument(y.length >= n[top] * count, "output buffer too small");
+    int in = n[0];
+    float[] chunk = new float[in * Math.min(count, maxBatch)];
+    for (int from = 0; from < count; from += maxBatch) {
+      int b = Math.min(maxBatch, count - from);
+      System.arraycopy(x, from * in, chunk, 0, b * in);
+      forward(chunk, b, false, 0);
+      for (int s = 0; s < b; s++) {
+        System.arraycopy(acts[top], s * (n[top] + 1), y, (from + s) * n[top], n[top]);
+      }
+    }
+  }
+
+  private void checkBatch(float[] x, int batch) {
+    checkArgument(batch > 0 && batch <= maxBatch, "batch of %s samples, engine takes 1..%s",
+        batch, maxBatch);
+    checkArgument(x.length >= n[0] * batch, "features hold %s floats, need %s (%s × %s)",
+        x.length, n[0] * batch, n[0], batch);
+  }
+
+  private void forward(float[] x, int batch, boolean training, long step) {
+    int in = n[0];
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(x, s * in, acts[0], s * (in + 1), in);
+    }
+    if (neurons != null) {
+      neurons.configure(training, settings);
+    }
+    SplittableRandom rnd = training ? new SplittableRandom(settings.seed ^ (step * 0x9E37L)) : null;
+    applyDropout(0, batch, rnd);
+    for (int l = 1; l <= top; l++) {
+      int k = n[l - 1] + 1;
+      if (userForward[l]) {
+        maskActive[l] = rnd != null && spec.layer(l).dropRate() > 0;
+        fillMask(l, batch, rnd);
+        neurons.forward(l, acts[l - 1], params, prev, acts[l], masks[l], batch);
+        if (act[l].isLayerWise()) {
+          act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
+        }
+        continue;
+      }
+      long t0 = System.nanoTime();
+      blas.sgemm("T", "N", n[l], batch, k, 1f, params, spec.offset(l), k, acts[l - 1], 0, k, 0f,
+          acts[l], 0, n[l] + 1);
+      blasNanos += System.nanoTime() - t0;
+      act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
+      if (l < top) {
+        applyDropout(l, batch, rnd);
+      }
+    }
+  }
+
+  /**
+   * Dropout as Srivastava et al. (JMLR 2014) state it: in training a unit is kept (×1) or dropped
+   * (×0); in inference every unit is scaled by the keep probability. Kept units thus carry their
+   * true output, so a user neuron's {@code applyDerivative(getOutput())} stays exact.
+   */
+  private void applyDropout(int l, int batch, SplittableRandom rnd) {
+    float rate = spec.layer(l).dropRate();
+    maskActive[l] = rnd != null && rate > 0;
+    if (rate == 0 || userForward[l]) {
+      return;
+    }
+    int ld = n[l] + 1;
+    float[] a = acts[l];
+    if (!maskActive[l]) {
+      scaleRows(a, n[l], ld, batch, 1f - rate);
+      return;
+    }
+    fillMask(l, batch, rnd);
+    float[] m = masks[l];
+    for (int s = 0; s < batch; s++) {
+      for (int i = 0; i < n[l]; i++) {
+        a[i + s * ld] *= m[i + s * n[l]];
+      }
+    }
+  }
+
+  private static void scaleRows(float[] a, int rows, int ld, int cols, float f) {
+    for (int s = 0; s < cols; s++) {
+      for (int i = s * ld; i < s * ld + rows; i++) {
+        a[i] *= f;
+      }
+    }
+  }
+
+  /** 0 or 1 per unit while training; the keep probability in inference; 1 without dropout. */
+  private void fillMask(int l, int batch, SplittableRandom rnd) {
+    float rate = spec.layer(l).dropRate();
+    float[] m = masks[l];
+    int len = n[l] * batch;
+    if (rnd == null || rate == 0) {
+      Arrays.fill(m, 0, len, 1f - rate);
+      return;
+    }
+    for (int i = 0; i < len; i++) {
+      m[i] = rnd.nextFloat() < rate ? 0f : 1f;
+    }
+  }
+
+  private double backward(float[] t, int batch, float[] sums) {
+    int no = n[top];
+    int ld = no + 1;
+    double c = 0;
+    for (int s = 0; s < batch; s++) {
+      c += cost.cost(acts[top], s * ld, t, s * no, no, act[top]);
+    }
+    cost.outputDelta(acts[top], 0, ld, t, 0, deltas[top], no, batch, act[top]);
+    for (int l = top; l >= 1; l--) {
+      int lo = l - 1;
+      int in = n[lo];
+      int k = in + 1;
+      float[] deltaOut = lo >= 1 ? deltas[lo] : null;
+      if (userBackward[lo]) {
+        float[] mask = userForward[lo] || maskActive[lo] ? masks[lo] : null;
+        neurons.backward(l, acts[lo], mask, params, prev, deltas[l], deltaOut, sums, batch);
+        continue;
+      }
+      long t0 = System.nanoTime();
+      blas.sgemm("N", "T", k, n[l], batch, 1f, acts[lo], 0, k, deltas[l], 0, n[l], 1f, sums,
+          spec.offset(l), k);
+      if (deltaOut != null) {
+        blas.sgemm("N", "N", in, batch, n[l], 1f, params, spec.offset(l), k, deltas[l], 0, n[l],
+            0f, deltaOut, 0, in);
+      }
+      blasNanos += System.nanoTime() - t0;
+      if (deltaOut != null) {
+        act[lo].backward(acts[lo], 0, k, deltaOut, 0, in, in, batch);
+        if (maskActive[lo]) {
+          float[] m = masks[lo];
+          for (int i = 0; i < in * batch; i++) {
+            deltaOut[i] *= m[i];
+          }
+        }
+      }
+    }
+    return c;
+  }
+
+  @Override
+  public void applyUpdate(Gradients g) {
+    checkArgument(g.count() > 0, "no samples in the gradients to apply");
+    float inv = 1f / g.count();
+    float[] sums = g.sums();
+    float decay = settings.regularizationWeight;
+    optimizer.beginStep();
+    for (int l = 1; l <= top; l++) {
+      int in = n[l - 1];
+      int off = spec.offset(l);
+      if (userBackward[l - 1]) {
+        applyPushes(sums, off, in, n[l], inv, settings.learningRate * decay);
+        continue;
+      }
+      for (int j = 0; j < n[l]; j++) {
+        int col = off + j * (in + 1);
+        optimizer.update(params, sums, prev, col, in, inv, decay);
+        optimizer.update(params, sums, prev, col + in, 1, inv, 0f);
+      }
+    }
+  }
+
+  /** The neurons' pushed changes, averaged, plus L2 decay of the weights (not the biases). */
+  private void applyPushes(float[] sums, int off, int in, int out, float inv, float lrDecay) {
+    for (int j = 0; j < out; j++) {
+      int col = off + j * (in + 1);
+      for (int i = col; i <= col + in; i++) {
+        float d = sums[i] * inv - (i < col + in ? lrDecay * params[i] : 0f);
+        prev[i] = d;
+        params[i] += d;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (neurons != null) {
+      neurons.close();
+    }
+  }
+}

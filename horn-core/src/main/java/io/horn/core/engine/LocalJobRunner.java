@@ -1,0 +1,95 @@
+package io.horn.core.engine;
+
+import io.horn.core.HornJob;
+import io.horn.core.JobRunner;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
+import io.horn.core.math.MathBackend;
+import io.horn.core.math.MathBackends;
+import io.horn.core.model.Model;
+import io.horn.core.model.ModelFile;
+import io.horn.core.model.NetworkSpec;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link HornJob} in this JVM with the in-process {@link Trainer}: loads the training (and
+ * test) data through the registered dataset formats, trains, and writes the model atomically.
+ */
+public final class LocalJobRunner implements JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalJobRunner.class);
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public int priority() {
+    return 0;
+  }
+
+  @Override
+  public boolean run(HornJob job, boolean verbose) throws IOException {
+    HornConfiguration conf = job.getConfiguration();
+    NetworkSpec spec = job.getNetworkSpec();
+    TrainingSettings settings = TrainingSettings.from(conf);
+    String trainPath = conf.get(HornOptions.TRAINING_PATH);
+    if (trainPath.isEmpty()) {
+      throw new IllegalArgumentException("no training data: set " + HornOptions.TRAINING_PATH.key()
+          + " (HornJob.setTrainingSetPath)");
+    }
+    Dataset train = Datasets.open(trainPath);
+    String testPath = conf.get(HornOptions.TEST_PATH);
+    Dataset test = testPath.isEmpty() ? null : Datasets.open(testPath);
+    MathBackend backend = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec, settings);
+    if (verbose) {
+      LOG.info("training {} on {} samples from {} ({} parameters, batch {})", spec,
+          train.size(), trainPath, spec.parameterCount(), settings.batchSize);
+    }
+    TrainingListener progress = new TrainingListener() {
+      @Override
+      public void onProgress(int epoch, long step, double meanCost, double samplesPerSecond) {
+        if (verbose) {
+          LOG.info(String.format("epoch %d step %d cost %.4f %.0f samples/s", epoch, step,
+              meanCost, samplesPerSecond));
+        }
+      }
+
+      @Override
+      public void onEpoch(int epoch, long step, Evaluation eval) {
+        if (verbose && eval != null) {
+          LOG.info("epoch {} done: test {}", epoch, eval);
+        }
+      }
+    };
+    Model model = new Trainer(spec, settings, backend).fit(train, test, progress);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("data.training", trainPath);
+    meta.put("data.test", testPath);
+    meta.put("runner", name());
+    meta.put("backend", backend.name());
+    for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
+      if (e.getKey().startsWith("horn.")) {
+        meta.put("conf." + e.getKey(), e.getValue());
+      }
+    }
+    model = model.withMetadata(meta);
+    job.setModel(model);
+    String modelPath = conf.get(HornOptions.MODEL_PATH);
+    if (!modelPath.isEmpty()) {
+      ModelFile.save(model, Paths.get(modelPath));
+      if (verbose) {
+        LOG.info("model written to {}", modelPath);
+      }
+    }
+    return true;
+  }
+}

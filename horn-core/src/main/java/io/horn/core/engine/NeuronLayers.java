@@ -1,0 +1,155 @@
+package io.horn.core.engine;
+
+import io.horn.core.NeuronLayerRunner;
+import io.horn.core.activation.ActivationFunction;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.math.Matrices;
+import io.horn.core.model.NetworkSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+
+/**
+ * The per-neuron path of the CPU engine: runs the layers of user-written neurons over a
+ * mini-batch, spreading each layer's neurons over worker threads, each with its own flyweight
+ * runner. Work splits by neuron, so every output and every pushed sum is written by one thread in
+ * sample order: results do not depend on the thread count.
+ */
+final class NeuronLayers implements AutoCloseable {
+  private final NetworkSpec spec;
+  private final int chunks;
+  private final NeuronLayerRunner[][] runners;
+  private final ForkJoinPool pool;
+  // Per weight block l whose lower layer is user-written: transposed weights, changes, pushes.
+  private final float[][] weightsT;
+  private final float[][] prevT;
+  private final float[][] pushesT;
+
+  NeuronLayers(NetworkSpec spec, TrainingSettings s, ActivationFunction[] act,
+      boolean[] userForward, boolean[] userBackward) {
+    this.spec = spec;
+    int depth = spec.depth();
+    this.chunks = s.threads;
+    runners = new NeuronLayerRunner[chunks][depth];
+    for (int c = 0; c < chunks; c++) {
+      for (int l = 0; l < depth; l++) {
+        if (userForward[l] || userBackward[l]) {
+          runners[c][l] = new NeuronLayerRunner(spec.layer(l).neuron(), act[l], l);
+        }
+      }
+    }
+    weightsT = new float[depth][];
+    prevT = new float[depth][];
+    pushesT = new float[depth][];
+    for (int l = 1; l < depth; l++) {
+      if (userBackward[l - 1]) {
+        weightsT[l] = new float[spec.blockSize(l)];
+        prevT[l] = new float[spec.blockSize(l)];
+        pushesT[l] = new float[spec.blockSize(l)];
+      }
+    }
+    pool = chunks > 1 ? new ForkJoinPool(chunks) : null;
+  }
+
+  void configure(boolean training, TrainingSettings s) {
+    for (NeuronLayerRunner[] row : runners) {
+      for (NeuronLayerRunner r : row) {
+        if (r != null) {
+          r.configure(training, s.learningRate, s.momentumWeight, s.regularizationWeight);
+        }
+      }
+    }
+  }
+
+  /** Forward pass of user layer {@code l}: {@code acts[l] = neurons(acts[l-1])}. */
+  void forward(int l, float[] in, float[] params, float[] prev, float[] out, float[] mask,
+      int batch) {
+    int nIn = spec.size(l - 1);
+    int n = spec.size(l);
+    int off = spec.offset(l);
+    parallel(n, (c, from, to) ->
+        runners[c][l].forward(in, nIn, params, off, prev, out, n + 1, mask, n, from, to, batch));
+  }
+
+  /**
+   * Backward pass of user layer {@code l-1} over weight block {@code l}: adds the summed pushes
+   * into {@code sums} and writes the layer's errors into {@code deltaOut} when not null.
+   */
+  void backward(int l, float[] acts, float[] mask, float[] params, float[] prev,
+      float[] deltaNext, float[] deltaOut, float[] sums, int batch) {
+    int n = spec.size(l - 1);
+    int nNext = spec.size(l);
+    int off = spec.offset(l);
+    float[] wT = weightsT[l];
+    float[] pT = prevT[l];
+    float[] push = pushesT[l];
+    Matrices.transpose(params, off, n + 1, n + 1, nNext, wT, 0, nNext);
+    Matrices.transpose(prev, off, n + 1, n + 1, nNext, pT, 0, nNext);
+    Arrays.fill(push, 0f);
+    // n + 1 units: the layer's neurons and its bias unit, which pushes the bias weights.
+    parallel(n + 1, (c, from, to) -> runners[c][l - 1].backward(acts, n, mask, wT, pT, push,
+        deltaNext, nNext, deltaOut, from, to, batch));
+    // push is (n+1) × nNext row-major, i.e. column-major nNext × (n+1): transpose it back.
+    Matrices.transposeAdd(push, 0, nNext, nNext, n + 1, sums, off, n + 1);
+  }
+
+  private interface Chunk {
+    void run(int chunk, int from, int to) throws IOException;
+  }
+
+  private void parallel(int count, Chunk body) {
+    int parts = Math.min(chunks, count);
+    if (parts <= 1 || pool == null) {
+      run(body, 0, 0, count);
+      return;
+    }
+    List<Callable<Void>> tasks = new ArrayList<>(parts);
+    for (int c = 0; c < parts; c++) {
+      int from = (int) ((long) count * c / parts);
+      int to = (int) ((long) count * (c + 1) / parts);
+      int chunk = c;
+      tasks.add(() -> {
+        run(body, chunk, from, to);
+        return null;
+      });
+    }
+    for (Future<Void> f : pool.invokeAll(tasks)) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException(cause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted in a neuron layer", e);
+      }
+    }
+  }
+
+  private static void run(Chunk body, int chunk, int from, int to) {
+    try {
+      body.run(chunk, from, to);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a neuron failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+  }
+}

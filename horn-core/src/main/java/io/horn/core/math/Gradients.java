@@ -1,0 +1,67 @@
+package io.horn.core.math;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Arrays;
+
+/**
+ * What a training step sends to the update: per parameter, the sum over the step's samples of
+ * either the cost gradient (layers of built-in neurons, fed to the optimizer) or the weight
+ * change the neurons pushed (layers below user-written neurons, applied as is), with the number
+ * of samples and the summed cost. Sums rather than means, so that task groups can add theirs.
+ *
+ * <p>Mutable; confine to one thread or hand over with a happens-before edge.
+ */
+public final class Gradients {
+  private final float[] sums;
+  private int count;
+  private double cost;
+
+  public Gradients(int parameterCount) {
+    checkArgument(parameterCount > 0, "parameterCount must be positive");
+    this.sums = new float[parameterCount];
+  }
+
+  /** The summed gradients or pushes, in the network's flat parameter layout; written in place. */
+  public float[] sums() {
+    return sums;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public double cost() {
+    return cost;
+  }
+
+  /** Records {@code samples} more samples with a total cost of {@code costSum}. */
+  public void addSamples(int samples, double costSum) {
+    checkArgument(samples >= 0, "samples must be >= 0");
+    count += samples;
+    cost += costSum;
+  }
+
+  /** Adds another step's sums (in-group reduction). */
+  public void add(Gradients other) {
+    checkArgument(other.sums.length == sums.length,
+        "gradient shapes differ: %s vs %s parameters", other.sums.length, sums.length);
+    float[] o = other.sums;
+    for (int i = 0; i < sums.length; i++) {
+      sums[i] += o[i];
+    }
+    count += other.count;
+    cost += other.cost;
+  }
+
+  public void clear() {
+    Arrays.fill(sums, 0f);
+    count = 0;
+    cost = 0;
+  }
+
+  /** Mean cost per sample of what was summed, or NaN when empty. */
+  public double meanCost() {
+    return count == 0 ? Double.NaN : cost / count;
+  }
+}

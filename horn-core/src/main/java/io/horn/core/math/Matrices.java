@@ -1,0 +1,46 @@
+package io.horn.core.math;
+
+/** Small dense-matrix helpers for column-major float blocks. */
+public final class Matrices {
+  private static final int TILE = 32;
+
+  private Matrices() {}
+
+  /**
+   * {@code dst(c, r) = src(r, c)}: transposes a {@code rows × cols} block (leading dimension
+   * {@code srcLd}) into {@code dst} (leading dimension {@code dstLd}), in tiles so that neither
+   * side is walked with a cache-hostile stride.
+   */
+  public static void transpose(float[] src, int srcOff, int srcLd, int rows, int cols,
+      float[] dst, int dstOff, int dstLd) {
+    for (int c0 = 0; c0 < cols; c0 += TILE) {
+      int c1 = Math.min(cols, c0 + TILE);
+      for (int r0 = 0; r0 < rows; r0 += TILE) {
+        int r1 = Math.min(rows, r0 + TILE);
+        for (int c = c0; c < c1; c++) {
+          int s = srcOff + c * srcLd;
+          for (int r = r0; r < r1; r++) {
+            dst[dstOff + r * dstLd + c] = src[s + r];
+          }
+        }
+      }
+    }
+  }
+
+  /** Like {@link #transpose} but adds into {@code dst}. */
+  public static void transposeAdd(float[] src, int srcOff, int srcLd, int rows, int cols,
+      float[] dst, int dstOff, int dstLd) {
+    for (int c0 = 0; c0 < cols; c0 += TILE) {
+      int c1 = Math.min(cols, c0 + TILE);
+      for (int r0 = 0; r0 < rows; r0 += TILE) {
+        int r1 = Math.min(rows, r0 + TILE);
+        for (int c = c0; c < c1; c++) {
+          int s = srcOff + c * srcLd;
+          for (int r = r0; r < r1; r++) {
+            dst[dstOff + r * dstLd + c] += src[s + r];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.horn.core.math;
+
+import io.horn.core.model.NetworkSpec;
+
+/**
+ * Executes one network's training steps on a backend. It owns the parameters, the optimizer state
+ * and every work buffer, so a device backend can keep them all resident between layers and steps
+ * and copy only batches in and parameters out when asked.
+ *
+ * <p>Lifecycle: made by {@link MathBackend#createEngine}, parameters set once with {@link
+ * #setParameters}, then any number of {@link #computeGradients} / {@link #applyUpdate} rounds, then
+ * {@link #close()}.
+ *
+ * <p>Thread-safety: none. One thread drives an engine; the engine may use more threads inside a
+ * call.
+ */
+public interface NetworkEngine extends AutoCloseable {
+
+  NetworkSpec spec();
+
+  /** The largest batch one call takes. */
+  int maxBatch();
+
+  /** Replaces the parameters (flat layout of {@link NetworkSpec}); optimizer state is kept. */
+  void setParameters(float[] parameters);
+
+  /** Copies the current parameters into {@code dst}. */
+  void getParameters(float[] dst);
+
+  /**
+   * Runs forward and backward over {@code n} samples and adds their gradient (or pushed-change)
+   * sums, sample count and cost into {@code out}.
+   *
+   * @param x features, column-major, {@code inputSize × n}
+   * @param t targets, column-major, {@code outputSize × n}
+   * @param step the global step number; it seeds dropout so that runs are reproducible
+   */
+  void computeGradients(float[] x, float[] t, int n, long step, Gradients out);
+
+  /** Applies one update from summed gradients: optimizer for built-in layers, pushes for others. */
+  void applyUpdate(Gradients sums);
+
+  /** Inference: writes the outputs ({@code outputSize × n}) of {@code n} samples into {@code y}. */
+  void predict(float[] x, int n, float[] y);
+
+  @Override
+  void close();
+}
