@@ -148,6 +148,8 @@ public final class IdxFile {
     /** Bytes of the file (uncompressed only), to check a header's claims before allocating. */
     private final long fileSize;
     private long position;
+    /** Whether a gzip stream ended before its trailer: the data read may be whole, the file not. */
+    private boolean cutShort;
 
     private Reader(Path path, InputStream in, boolean gzip, long fileSize) {
       this.path = path;
@@ -243,6 +245,7 @@ public final class IdxFile {
         }
       } catch (EOFException e) {
         // GZIPInputStream's way of saying the compressed stream stops mid-way: a truncation.
+        cutShort = true;
       } catch (ZipException e) {
         throw corruptGzip(path, e);
       }
@@ -262,6 +265,9 @@ public final class IdxFile {
       int n;
       while ((n = readUpTo(b, CHUNK)) > 0) {
         extra += n;
+      }
+      if (cutShort) {
+        throw new DataFormatException(path + " is truncated: the gzip stream ends early");
       }
       if (extra > 0) {
         throw new DataFormatException(path + ": unexpected trailing bytes: " + extra

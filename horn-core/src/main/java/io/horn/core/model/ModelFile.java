@@ -292,7 +292,10 @@ public final class ModelFile {
       throw new DataFormatException(p + " is truncated: it holds " + size + " bytes of the "
           + length + " it was written with");
     }
-    if (size > length || length < PREFIX_BYTES + CRC_BYTES) {
+    if (length < PREFIX_BYTES + CRC_BYTES) {
+      throw new DataFormatException(p + " is corrupt: the header gives a length of " + length);
+    }
+    if (size > length) {
       throw new DataFormatException(p + " is corrupt: unexpected trailing bytes (the header says "
           + length + " bytes, the file holds " + size + ")");
     }

@@ -1,0 +1,94 @@
+package io.horn.examples;
+
+import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.cost.CrossEntropy;
+import io.horn.core.model.Model;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Trains 784-500-500-10 (ReLU, SoftMax + CrossEntropy) on MNIST, evaluates on the 10k test set
+ * after every epoch and writes the model.
+ *
+ * <p>{@code bin/horn example mnist [--data DIR] [--epochs 10] [--batch-size 128]
+ * [--learning-rate 0.05] [--model PATH]}
+ */
+public final class MnistExample {
+  private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
+      + " [--batch-size N] [--learning-rate F] [--momentum F] [--model PATH] [--verbose]";
+
+  private MnistExample() {}
+
+  public static void main(String[] args) {
+    String data = ".cache/mnist";
+    String model = "work/mnist-model.bin";
+    int epochs = 10;
+    int batch = 128;
+    double lr = 0.05;
+    double momentum = 0.9;
+    boolean verbose = false;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          System.out.println(USAGE);
+          return;
+        } else if (a.equals("--verbose")) {
+          verbose = true;
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("option " + a + " needs a value");
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--data": data = v; break;
+          case "--model": model = v; break;
+          case "--epochs": epochs = Integer.parseInt(v); break;
+          case "--batch-size": batch = Integer.parseInt(v); break;
+          case "--learning-rate": lr = Double.parseDouble(v); break;
+          case "--momentum": momentum = Double.parseDouble(v); break;
+          default: throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      Path dir = Paths.get(data);
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("MNIST directory not found: " + dir
+            + " (bin/fetch-mnist downloads it)");
+      }
+      HornJob job = new HornJob(HornConfiguration.withDefaults(), MnistExample.class);
+      job.setTrainingSetPath(dir.toString());
+      job.setTestSetPath(dir + "#t10k");
+      job.setModelPath(model);
+      job.setEpochs(epochs);
+      job.setBatchSize(batch);
+      job.setLearningRate(lr);
+      job.setMomentumWeight(momentum);
+      job.setConvergenceCheckInterval(100);
+      job.inputLayer(784, ReLU.class, StandardNeuron.class);
+      job.addLayer(500, ReLU.class, StandardNeuron.class);
+      job.addLayer(500, ReLU.class, StandardNeuron.class);
+      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+      job.setCostFunction(CrossEntropy.class);
+      long t0 = System.nanoTime();
+      job.waitForCompletion(true);
+      Model m = job.getModel();
+      System.out.printf("MNIST test accuracy: %.4f after %s epochs (%.1f s); model: %s%n",
+          Double.parseDouble(m.metadata().get("test.accuracy")), m.metadata().get("trained.epochs"),
+          (System.nanoTime() - t0) / 1e9, model);
+    } catch (Exception e) {
+      System.err.println("horn: " + e.getMessage());
+      if (verbose) {
+        e.printStackTrace();
+      } else {
+        System.err.println(USAGE);
+      }
+      System.exit(e instanceof IllegalArgumentException ? 2 : 1);
+    }
+  }
+}

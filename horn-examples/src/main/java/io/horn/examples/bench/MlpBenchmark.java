@@ -1,0 +1,176 @@
+package io.horn.examples.bench;
+
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CrossEntropy;
+import io.horn.core.data.ArrayDataset;
+import io.horn.core.data.MnistData;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Evaluation;
+import io.horn.core.engine.Trainer;
+import io.horn.core.engine.TrainingListener;
+import io.horn.core.math.Blas;
+import io.horn.core.math.Gradients;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.LayerSpec;
+import io.horn.core.model.Model;
+import io.horn.core.model.NetworkSpec;
+import io.horn.examples.MultiLayerPerceptron;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The horn-core benchmark on real MNIST, 784-500-500-10 (ReLU, SoftMax + CrossEntropy), in
+ * process: the sgemm ceiling, the fast path's step throughput and BLAS share, the per-neuron path
+ * with the seed's user neuron, and a full training run with test accuracy per epoch.
+ *
+ * <p>{@code bin/horn bench mlp [--data DIR] [--epochs 10] [--batch 128] [--custom-batches 20]}
+ */
+public final class MlpBenchmark {
+  private static final int[] SIZES = {784, 500, 500, 10};
+
+  private MlpBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+    int epochs = 10;
+    int batch = 128;
+    int customBatches = 20;
+    float lr = 0.05f;
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--data": data = Paths.get(args[i + 1]); break;
+        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
+        case "--batch": batch = Integer.parseInt(args[i + 1]); break;
+        case "--custom-batches": customBatches = Integer.parseInt(args[i + 1]); break;
+        case "--lr": lr = Float.parseFloat(args[i + 1]); break;
+        default:
+          System.err.println("unknown option " + args[i]
+              + "; usage: MlpBenchmark [--data DIR] [--epochs N] [--batch N] [--custom-batches N]"
+              + " [--lr F]");
+          System.exit(2);
+      }
+    }
+    ArrayDataset train = MnistData.load(data, "train");
+    ArrayDataset test = MnistData.load(data, "t10k");
+    HornConfiguration conf = new HornConfiguration();
+    conf.set(HornOptions.BATCH_SIZE, batch);
+    conf.set(HornOptions.LEARNING_RATE, lr);
+    conf.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
+    conf.set(HornOptions.EPOCHS, Math.max(epochs, 1));
+    conf.set(HornOptions.CONVERGENCE_CHECK_INTERVAL, 1000);
+    TrainingSettings settings = TrainingSettings.from(conf);
+    System.out.printf("machine: %d cores, %s, java %s%n", Runtime.getRuntime()
+        .availableProcessors(), Blas.describe(Blas.get()), System.getProperty("java.version"));
+
+    CeilingStep ceiling = new CeilingStep(SIZES, batch);
+    double ceilingRate = 0;
+    for (int rep = 0; rep < 4; rep++) {
+      long t0 = System.nanoTime();
+      int steps = 200;
+      for (int s = 0; s < steps; s++) {
+        ceiling.step();
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      ceilingRate = Math.max(ceilingRate, steps * batch / secs);
+      if (rep == 3) {
+        System.out.printf("ceiling (8 bare sgemm calls per step): %.0f samples/s, %.1f GFLOP/s%n",
+            ceilingRate, ceilingRate / batch * ceiling.flops() / 1e9);
+      }
+    }
+
+    NetworkSpec fast = spec(StandardNeuron.class);
+    double[] fastRate = stepRate(fast, settings, train, batch, 200, 4);
+    System.out.printf("fast path: %.0f samples/s = %.2f of ceiling; %.0f%% of the step in BLAS "
+        + "(%.1f GFLOP/s there), %.0f%% outside%n", fastRate[0], fastRate[0] / ceilingRate,
+        100 * fastRate[1], fastRate[0] / batch * ceiling.flops() / 1e9 / fastRate[1],
+        100 * (1 - fastRate[1]));
+
+    if (customBatches > 0) {
+      NetworkSpec custom = spec(MultiLayerPerceptron.UserNeuron.class);
+      double[] customRate = stepRate(custom, settings, train, batch, customBatches, 2);
+      System.out.printf("custom-neuron path (seed's user neuron, %d threads): %.0f samples/s = "
+          + "%.3f of the fast path%n", settings.threads, customRate[0],
+          customRate[0] / fastRate[0]);
+    }
+
+    if (epochs > 0) {
+      List<String> rows = new ArrayList<>();
+      long[] evalNanos = {0};
+      long start = System.nanoTime();
+      TrainingListener l = new TrainingListener() {
+        @Override
+        public void onEpoch(int epoch, long step, Evaluation eval) {
+          rows.add(String.format("epoch %2d: test accuracy %.4f, cost %.4f, %.1f s", epoch,
+              eval.accuracy(), eval.meanCost(), (System.nanoTime() - start) / 1e9));
+        }
+      };
+      // Time one evaluation to subtract it from the training throughput.
+      Model model = new Trainer(fast, settings, new CpuBackend()).fit(train, test, l);
+      double total = (System.nanoTime() - start) / 1e9;
+      try (NetworkEngine e = new CpuBackend().createEngine(fast, settings, 1000)) {
+        e.setParameters(model.parameters());
+        long t0 = System.nanoTime();
+        Evaluation.of(e, test);
+        evalNanos[0] = System.nanoTime() - t0;
+      }
+      rows.forEach(System.out::println);
+      double trainSecs = total - epochs * evalNanos[0] / 1e9;
+      System.out.printf("training: %d epochs in %.1f s (%.1f s of it evaluating), %.0f samples/s;"
+          + " final test accuracy %s%n", epochs, total, epochs * evalNanos[0] / 1e9,
+          (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy"));
+    }
+  }
+
+  private static NetworkSpec spec(Class<? extends io.horn.core.Neuron> neuron) {
+    List<LayerSpec> layers = new ArrayList<>();
+    layers.add(new LayerSpec(SIZES[0], ReLU.class, neuron, 0f));
+    layers.add(new LayerSpec(SIZES[1], ReLU.class, neuron, 0f));
+    layers.add(new LayerSpec(SIZES[2], ReLU.class, neuron, 0f));
+    layers.add(new LayerSpec(SIZES[3], SoftMax.class, neuron, 0f));
+    return new NetworkSpec(layers, CrossEntropy.class);
+  }
+
+  /** Best-of-{@code reps} steps per second over real batches, and the BLAS share of the time. */
+  private static double[] stepRate(NetworkSpec spec, TrainingSettings s, ArrayDataset train,
+      int batch, int steps, int reps) {
+    Trainer init = new Trainer(spec, s, new CpuBackend());
+    int[] order = new int[train.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    float[] x = new float[784 * batch];
+    float[] t = new float[10 * batch];
+    Gradients g = new Gradients(spec.parameterCount());
+    double best = 0;
+    double blasShare = 0;
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, s, batch)) {
+      e.setParameters(init.initialParameters());
+      long step = 0;
+      for (int rep = 0; rep < reps; rep++) {
+        long blas0 = CpuBackend.blasNanos(e);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++, step++) {
+          int from = (int) (step * batch % (train.size() - batch));
+          train.fill(order, from, batch, x, 784, t);
+          g.clear();
+          e.computeGradients(x, t, batch, step, g);
+          e.applyUpdate(g);
+        }
+        long dt = System.nanoTime() - t0;
+        double rate = steps * batch / (dt / 1e9);
+        if (rate > best) {
+          best = rate;
+          blasShare = (double) (CpuBackend.blasNanos(e) - blas0) / dt;
+        }
+      }
+    }
+    return new double[] {best, blasShare};
+  }
+}
