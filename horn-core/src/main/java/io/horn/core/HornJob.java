@@ -167,7 +167,7 @@ public class HornJob {
     checkState(!output, "outputLayer() was already called");
     layer(size, 0f, function, neuron);
     output = true;
-    return this;
+    return writeNetwork();
   }
 
   public HornJob setCostFunction(Class<? extends CostFunction> function) {
@@ -191,7 +191,7 @@ public class HornJob {
   }
 
   private HornJob writeNetwork() {
-    if (layers.size() >= 2) {
+    if (output && layers.size() >= 2) {
       conf.set(HornOptions.NETWORK, new NetworkSpec(layers, cost).toConfString());
     }
     return this;
@@ -234,7 +234,7 @@ public class HornJob {
     runners.sort(Comparator.comparingInt(JobRunner::priority).reversed());
     List<String> names = new ArrayList<>();
     for (JobRunner r : runners) {
-      if (want.equals("auto") || r.name().equalsIgnoreCase(want)) {
+      if (want.equalsIgnoreCase("auto") || r.name().equalsIgnoreCase(want)) {
         return r;
       }
       names.add(r.name());

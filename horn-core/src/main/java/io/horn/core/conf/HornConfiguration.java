@@ -82,7 +82,7 @@ public final class HornConfiguration {
       Element p = (Element) props.item(i);
       String key = text(p, "name");
       String value = text(p, "value");
-      if (key == null || key.isEmpty()) {
+      if (key == null || key.trim().isEmpty()) {
         throw new IOException(name + ": property #" + (i + 1) + " has no <name>");
       }
       values.put(key.trim(), value == null ? "" : value.trim());

@@ -113,6 +113,13 @@ public final class Trainer {
       }
       float[] params = new float[spec.parameterCount()];
       engine.getParameters(params);
+      for (int i = 0; i < params.length; i++) {
+        if (!Float.isFinite(params[i])) {
+          throw new TrainingDivergedException("training diverged: parameter " + i + " is "
+              + params[i] + " after step " + step + "; lower horn.learning.rate (now "
+              + settings.learningRate + ")");
+        }
+      }
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("trained.at", Instant.now().toString());
       meta.put("trained.steps", Long.toString(step));
