@@ -202,6 +202,12 @@ horn_ensure_openblas() {
 # so it must be in the JVM's environment before the JVM starts.
 # ---------------------------------------------------------------------------
 horn_openblas_coretype() {
+  # OpenBLAS workers spin for 2^28 cycles after each call by default; between Horn's sgemm calls
+  # the JVM does element-wise work on the same cores, and the spinning worker slowed whole
+  # training steps by up to 40% (docs/benchmarks.md). 2^16 cycles keeps calls back to back warm.
+  if [ -z "${OPENBLAS_THREAD_TIMEOUT:-}" ]; then
+    export OPENBLAS_THREAD_TIMEOUT=16
+  fi
   case $(uname -m 2>/dev/null || echo unknown) in
     x86_64 | amd64 | i?86) ;;
     *) return 0 ;;

@@ -45,7 +45,10 @@ public final class Blas {
           + "libopenblas0 for 3-5x faster training)";
     }
     String core = System.getenv("OPENBLAS_CORETYPE");
+    String timeout = System.getenv("OPENBLAS_THREAD_TIMEOUT");
     return name + " (native libblas.so.3"
-        + (core != null && !core.isEmpty() ? ", OPENBLAS_CORETYPE=" + core : "") + ")";
+        + (core != null && !core.isEmpty() ? ", OPENBLAS_CORETYPE=" + core : "")
+        + (timeout != null && !timeout.isEmpty() ? ", OPENBLAS_THREAD_TIMEOUT=" + timeout
+            : ", OPENBLAS_THREAD_TIMEOUT unset: bin/horn sets 16, up to 40% faster steps") + ")";
   }
 }
