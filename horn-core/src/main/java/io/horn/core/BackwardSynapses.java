@@ -11,7 +11,7 @@ import java.util.NoSuchElementException;
 final class BackwardSynapses extends Synapse implements Iterable<Synapse>, Iterator<Synapse> {
   float[] weightsT;
   float[] prevUpdatesT;
-  float[] pushesT;
+  double[] pushesT;
   int rowBase;
   float[] deltas;
   int deltaBase;
@@ -44,7 +44,7 @@ final class BackwardSynapses extends Synapse implements Iterable<Synapse>, Itera
       throw new IllegalStateException(
           "push() must be called while iterating the synapses of backward(), once per synapse");
     }
-    pushesT[rowBase + k] += (float) change;
+    pushesT[rowBase + k] += change;
   }
 
   @Override

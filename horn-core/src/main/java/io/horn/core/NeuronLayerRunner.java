@@ -103,12 +103,12 @@ public final class NeuronLayerRunner {
    * @param mask {@code n × batch} as written by the forward pass, or null for none
    * @param weightsT the weights of the layer above, transposed: row i = synapses out of unit i
    * @param prevT the previous changes of those weights, transposed the same way
-   * @param pushesT receives the summed pushes, transposed the same way
+   * @param pushesT receives the summed pushes (in double: sums over a batch), transposed the same way
    * @param deltaNext the next layer's errors, {@code nNext × batch}
    * @param deltaOut receives this layer's errors ({@code n × batch}), or null to drop them
    */
   public void backward(float[] acts, int n, float[] mask, float[] weightsT, float[] prevT,
-      float[] pushesT, float[] deltaNext, int nNext, float[] deltaOut, int from, int to,
+      double[] pushesT, float[] deltaNext, int nNext, float[] deltaOut, int from, int to,
       int batch) throws IOException {
     Neuron nr = neuron;
     BackwardSynapses syn = out;

@@ -29,7 +29,7 @@ final class NeuronLayers implements AutoCloseable {
   // Per weight block l whose lower layer is user-written: transposed weights, changes, pushes.
   private final float[][] weightsT;
   private final float[][] prevT;
-  private final float[][] pushesT;
+  private final double[][] pushesT;
 
   NeuronLayers(NetworkSpec spec, TrainingSettings s, ActivationFunction[] act,
       boolean[] userForward, boolean[] userBackward) {
@@ -46,12 +46,12 @@ final class NeuronLayers implements AutoCloseable {
     }
     weightsT = new float[depth][];
     prevT = new float[depth][];
-    pushesT = new float[depth][];
+    pushesT = new double[depth][];
     for (int l = 1; l < depth; l++) {
       if (userBackward[l - 1]) {
         weightsT[l] = new float[spec.blockSize(l)];
         prevT[l] = new float[spec.blockSize(l)];
-        pushesT[l] = new float[spec.blockSize(l)];
+        pushesT[l] = new double[spec.blockSize(l)];
       }
     }
     pool = chunks > 1 ? new ForkJoinPool(chunks) : null;
@@ -88,10 +88,10 @@ final class NeuronLayers implements AutoCloseable {
     int off = spec.offset(l);
     float[] wT = weightsT[l];
     float[] pT = prevT[l];
-    float[] push = pushesT[l];
+    double[] push = pushesT[l];
     Matrices.transpose(params, off, n + 1, n + 1, nNext, wT, 0, nNext);
     Matrices.transpose(prev, off, n + 1, n + 1, nNext, pT, 0, nNext);
-    Arrays.fill(push, 0f);
+    Arrays.fill(push, 0d);
     // n + 1 units: the layer's neurons and its bias unit, which pushes the bias weights.
     parallel(n + 1, (c, from, to) -> runners[c][l - 1].backward(acts, n, mask, wT, pT, push,
         deltaNext, nNext, deltaOut, from, to, batch));

@@ -28,7 +28,7 @@ public final class Matrices {
   }
 
   /** Like {@link #transpose} but adds into {@code dst}. */
-  public static void transposeAdd(float[] src, int srcOff, int srcLd, int rows, int cols,
+  public static void transposeAdd(double[] src, int srcOff, int srcLd, int rows, int cols,
       float[] dst, int dstOff, int dstLd) {
     for (int c0 = 0; c0 < cols; c0 += TILE) {
       int c1 = Math.min(cols, c0 + TILE);
@@ -37,7 +37,7 @@ public final class Matrices {
         for (int c = c0; c < c1; c++) {
           int s = srcOff + c * srcLd;
           for (int r = r0; r < r1; r++) {
-            dst[dstOff + r * dstLd + c] += src[s + r];
+            dst[dstOff + r * dstLd + c] += (float) src[s + r];
           }
         }
       }
