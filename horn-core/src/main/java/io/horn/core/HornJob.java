@@ -118,6 +118,21 @@ public class HornJob {
     return set(HornOptions.SEED, seed);
   }
 
+  /** Training peers of a Hama job. */
+  public HornJob setWorkers(int workers) {
+    return set(HornOptions.WORKERS, workers);
+  }
+
+  /** Task groups; must divide the workers. */
+  public HornJob setGroups(int groups) {
+    return set(HornOptions.GROUPS, groups);
+  }
+
+  /** Group steps between pushes to the parameter server. */
+  public HornJob setPushInterval(int steps) {
+    return set(HornOptions.PUSH_INTERVAL, steps);
+  }
+
   public HornJob setTrainingSetPath(String path) {
     return set(HornOptions.TRAINING_PATH, checkNotNull(path, "path"));
   }

@@ -111,6 +111,27 @@ public final class HornOptions {
           + "(horn-core's in-process trainer), or another registered runner such as bsp.",
       v -> !v.isEmpty(), "a runner name");
 
+  public static final ConfigOption<Integer> WORKERS = intOption("horn.workers", 1,
+      "Training peers of a Hama job (the parameter server is one more task).",
+      v -> v > 0 && v <= 65536, "in [1, 65536]");
+
+  public static final ConfigOption<Integer> GROUPS = intOption("horn.groups", 1,
+      "Task groups: the workers split into this many groups of horn.workers / horn.groups peers,"
+          + " synchronous inside a group, asynchronous between groups. Must divide horn.workers.",
+      v -> v > 0, "> 0");
+
+  public static final ConfigOption<Integer> PUSH_INTERVAL = intOption("horn.push.interval", 4,
+      "Group steps between a group's pushes of its weight delta to the parameter server.",
+      v -> v > 0, "> 0");
+
+  public static final ConfigOption<String> PARAMSERVER = stringOption("horn.paramserver", "auto",
+      "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
+      v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");
+
+  public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
+      "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
+      v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");
+
   /** All options declared here, in declaration order. */
   public static ImmutableList<ConfigOption<?>> all() {
     ImmutableList.Builder<ConfigOption<?>> b = ImmutableList.builder();

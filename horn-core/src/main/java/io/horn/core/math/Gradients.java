@@ -22,6 +22,22 @@ public final class Gradients {
     this.sums = new float[parameterCount];
   }
 
+  /**
+   * Wraps sums that arrived from elsewhere (an in-group reduction) without copying them.
+   */
+  public static Gradients wrap(float[] sums, int count, double cost) {
+    checkArgument(count >= 0, "count must be >= 0");
+    Gradients g = new Gradients(sums);
+    g.count = count;
+    g.cost = cost;
+    return g;
+  }
+
+  private Gradients(float[] sums) {
+    checkArgument(sums.length > 0, "empty gradient vector");
+    this.sums = sums;
+  }
+
   /** The summed gradients or pushes, in the network's flat parameter layout; written in place. */
   public float[] sums() {
     return sums;

@@ -1,0 +1,145 @@
+package io.horn.bsp;
+
+import io.horn.bsp.io.HornInputFormat;
+import io.horn.bsp.io.SampleWritable;
+import io.horn.bsp.io.SequenceFileDatasetFormat;
+import io.horn.core.HornJob;
+import io.horn.core.JobRunner;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.model.Model;
+import io.horn.core.model.ModelFile;
+import io.horn.core.model.NetworkSpec;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.NullWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hama.HamaConfiguration;
+import org.apache.hama.bsp.BSPJob;
+import org.apache.hama.bsp.NullOutputFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link HornJob} as a Hama BSP job: in local mode (peers as threads; the default) or on
+ * the cluster that {@code bsp.master.address} names (from {@code hama-site.xml} on the class path
+ * or the job's configuration). SequenceFile input is split over the workers by Hama; other
+ * formats (MNIST idx files) are sliced by the workers themselves.
+ */
+public final class BspJobRunner implements JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(BspJobRunner.class);
+
+  @Override
+  public String name() {
+    return "bsp";
+  }
+
+  @Override
+  public int priority() {
+    return 10;
+  }
+
+  @Override
+  public boolean run(HornJob job, boolean verbose) throws IOException, InterruptedException {
+    HornConfiguration conf = job.getConfiguration().copy();
+    NetworkSpec spec = job.getNetworkSpec();
+    TrainingSettings.from(conf);
+    JobLayout layout = new JobLayout(conf);
+    String trainPath = conf.get(HornOptions.TRAINING_PATH);
+    if (trainPath.isEmpty()) {
+      throw new IllegalArgumentException("no training data: set "
+          + HornOptions.TRAINING_PATH.key() + " (HornJob.setTrainingSetPath)");
+    }
+    ClassLoader previous = Thread.currentThread().getContextClassLoader();
+    if (!(previous instanceof URLClassLoader)) {
+      // Hama casts the context loader to URLClassLoader (DistributedCacheUtil).
+      Thread.currentThread().setContextClassLoader(new URLClassLoader(new URL[0],
+          previous != null ? previous : BspJobRunner.class.getClassLoader()));
+    }
+    try {
+      HamaConfiguration hama = new HamaConfiguration();
+      if (hama.get("bsp.master.address") == null) {
+        hama.set("bsp.master.address", "local");
+      }
+      java.nio.file.Path tempModel = null;
+      if (conf.get(HornOptions.MODEL_PATH).isEmpty()) {
+        tempModel = Files.createTempFile("horn-model", ".bin");
+        conf.set(HornOptions.MODEL_PATH, tempModel.toString());
+      }
+      String token = UUID.randomUUID().toString();
+      conf.set(TaskFailures.TOKEN, token);
+      HamaConfs.copy(conf, hama);
+      boolean splits = InputCheck.check(trainPath, spec, hama);
+      BSPJob bsp = new BSPJob(hama, job.getJobClass());
+      bsp.setJobName("horn " + job.getJobClass().getSimpleName() + " (" + layout + ")");
+      bsp.setBspClass(HornBsp.class);
+      bsp.setJarByClass(job.getJobClass());
+      bsp.setOutputFormat(NullOutputFormat.class);
+      bsp.setOutputKeyClass(NullWritable.class);
+      bsp.setOutputValueClass(NullWritable.class);
+      bsp.setMessageClass(Text.class);
+      if (splits) {
+        bsp.set(WorkerData.INPUT_MODE, "splits");
+        bsp.setInputPath(new Path(trainPath));
+        bsp.setInputFormat(HornInputFormat.class);
+        bsp.setInputKeyClass(LongWritable.class);
+        bsp.setInputValueClass(SampleWritable.class);
+        bsp.setNumBspTask(layout.workers);
+        bsp.getConfiguration().setInt("hama.additional.bsp.tasks", layout.paramServer ? 1 : 0);
+      } else {
+        bsp.set(WorkerData.INPUT_MODE, "slice");
+        bsp.setNumBspTask(layout.tasks());
+      }
+      if (verbose) {
+        LOG.info("submitting {} to {} ({} tasks, input {})", spec, hama.get("bsp.master.address"),
+            layout.tasks(), splits ? "split by Hama" : "sliced by the workers");
+      }
+      boolean ok;
+      try {
+        ok = bsp.waitForCompletion(verbose);
+      } catch (ClassNotFoundException e) {
+        throw new IOException("a class of the job could not be loaded: " + e.getMessage(), e);
+      }
+      Throwable cause = TaskFailures.take(token);
+      if (!ok || cause != null) {
+        String why = cause != null ? cause.getMessage()
+            : "see the task logs (bsp.master.address=" + hama.get("bsp.master.address") + ")";
+        throw new IOException("the Horn job failed: " + why, cause);
+      }
+      Model model = readModel(new Path(conf.get(HornOptions.MODEL_PATH)), hama);
+      job.setModel(model);
+      if (tempModel != null) {
+        Files.deleteIfExists(tempModel);
+      }
+      return true;
+    } finally {
+      Thread.currentThread().setContextClassLoader(previous);
+    }
+  }
+
+  private static Model readModel(Path p, HamaConfiguration conf) throws IOException {
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+      return ModelFile.load(java.nio.file.Paths.get(p.toUri().getPath()), null);
+    }
+    java.nio.file.Path local = Files.createTempFile("horn-model", ".bin");
+    try {
+      fs.copyToLocalFile(false, p, new Path(local.toUri()), true);
+      return ModelFile.load(local, null);
+    } finally {
+      Files.deleteIfExists(local);
+    }
+  }
+
+  /** Whether Hama should split the input (SequenceFiles) rather than the workers slice it. */
+  static boolean isSequenceFileInput(String path) {
+    return new SequenceFileDatasetFormat().accepts(path);
+  }
+}

@@ -1,0 +1,72 @@
+package io.horn.bsp;
+
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+
+/**
+ * How a Horn job maps onto Hama peers: {@code workers} training peers in {@code groups} groups of
+ * {@code groupSize}, and, when enabled, one parameter-server task after them (peer index
+ * {@code workers}, which gets no input split). Immutable.
+ */
+final class JobLayout {
+  final int workers;
+  final int groups;
+  final int groupSize;
+  final boolean paramServer;
+  final int pushInterval;
+
+  JobLayout(HornConfiguration conf) {
+    workers = conf.get(HornOptions.WORKERS);
+    groups = conf.get(HornOptions.GROUPS);
+    if (workers % groups != 0) {
+      throw new IllegalArgumentException(HornOptions.GROUPS.key() + "=" + groups
+          + " does not divide " + HornOptions.WORKERS.key() + "=" + workers
+          + ": every group needs the same number of peers");
+    }
+    groupSize = workers / groups;
+    String ps = conf.get(HornOptions.PARAMSERVER);
+    paramServer = ps.equals("on") || (ps.equals("auto") && groups > 1);
+    if (!paramServer && groups > 1) {
+      throw new IllegalArgumentException(HornOptions.GROUPS.key() + "=" + groups
+          + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + " is off)");
+    }
+    pushInterval = conf.get(HornOptions.PUSH_INTERVAL);
+  }
+
+  int tasks() {
+    return workers + (paramServer ? 1 : 0);
+  }
+
+  int groupOf(int worker) {
+    return worker / groupSize;
+  }
+
+  int memberOf(int worker) {
+    return worker % groupSize;
+  }
+
+  boolean isServer(int peerIndex) {
+    return paramServer && peerIndex == workers;
+  }
+
+  /** Milliseconds of extra delay per step for {@code group} (test hook), 0 for none. */
+  static long delayOf(HornConfiguration conf, int group) {
+    String spec = conf.get(HornOptions.GROUP_DELAY);
+    if (spec.isEmpty()) {
+      return 0;
+    }
+    for (String pair : spec.split(",")) {
+      String[] kv = pair.split(":");
+      if (Integer.parseInt(kv[0]) == group) {
+        return Long.parseLong(kv[1]);
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  public String toString() {
+    return groups + " group(s) x " + groupSize + " peer(s)"
+        + (paramServer ? " + parameter server" : "");
+  }
+}

@@ -1,0 +1,85 @@
+package io.horn.bsp;
+
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Evaluation;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.Model;
+import io.horn.core.model.ModelFile;
+import io.horn.core.model.NetworkSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a job: evaluate the final weights on the held-out set, when one is given, and write
+ * the model atomically to the model path (local file system or HDFS).
+ */
+final class JobOutput {
+  private static final Logger LOG = LoggerFactory.getLogger(JobOutput.class);
+
+  private JobOutput() {}
+
+  static void finish(HornConfiguration conf, NetworkSpec spec, TrainingSettings settings,
+      float[] weights, Map<String, String> meta, Configuration hadoop) throws IOException {
+    meta.put("trained.at", Instant.now().toString());
+    meta.put("data.training", conf.get(HornOptions.TRAINING_PATH));
+    String testPath = conf.get(HornOptions.TEST_PATH);
+    if (!testPath.isEmpty()) {
+      Dataset test = Datasets.open(testPath);
+      try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
+        e.setParameters(weights);
+        Evaluation ev = Evaluation.of(e, test);
+        meta.put("data.test", testPath);
+        meta.put("test.accuracy", Double.toString(ev.accuracy()));
+        meta.put("test.samples", Integer.toString(ev.samples()));
+        LOG.info("test {}", ev);
+      }
+    }
+    for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
+      meta.put("conf." + e.getKey(), e.getValue());
+    }
+    String modelPath = conf.get(HornOptions.MODEL_PATH);
+    if (!modelPath.isEmpty()) {
+      write(new Model(spec, weights, meta), new Path(modelPath), hadoop);
+      LOG.info("model written to {}", modelPath);
+    }
+  }
+
+  /** Local paths: ModelFile's own temp-and-rename. Others: upload a temp file, then rename. */
+  static void write(Model model, Path path, Configuration hadoop) throws IOException {
+    FileSystem fs = path.getFileSystem(hadoop);
+    if (fs instanceof LocalFileSystem) {
+      ModelFile.save(model, Paths.get(path.toUri().getPath()));
+      return;
+    }
+    java.nio.file.Path local = Files.createTempFile("horn-model", ".bin");
+    Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp-" + System.nanoTime());
+    try {
+      ModelFile.save(model, local);
+      fs.mkdirs(path.getParent());
+      fs.copyFromLocalFile(false, true, new Path(local.toUri()), tmp);
+      FileContext.getFileContext(path.toUri(), hadoop).rename(tmp, path,
+          Options.Rename.OVERWRITE);
+    } finally {
+      Files.deleteIfExists(local);
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, false);
+      }
+    }
+  }
+}

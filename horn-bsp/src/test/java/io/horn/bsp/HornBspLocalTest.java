@@ -1,0 +1,147 @@
+package io.horn.bsp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CrossEntropy;
+import io.horn.core.data.Datasets;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Trainer;
+import io.horn.core.model.Model;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Horn jobs on Hama in local mode: peers are threads, the barriers and the server are real. */
+class HornBspLocalTest {
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void data() throws Exception {
+    Quadrants.write(dir, "train", 2400, 1);
+    Quadrants.write(dir, "t10k", 400, 2);
+  }
+
+  private static HornJob job(int workers, int groups, long seed) {
+    HornConfiguration conf = new HornConfiguration();
+    conf.set("bsp.master.address", "local");
+    conf.set("bsp.local.dir", dir.resolve("hama-local").toString());
+    conf.set(HornOptions.THREADS, 1);
+    HornJob job = new HornJob(conf, HornBspLocalTest.class);
+    job.setTrainingSetPath(dir.toString());
+    job.setTestSetPath(dir + "#t10k");
+    job.setModelPath(dir.resolve("model-" + workers + "x" + groups + "-" + seed + ".bin")
+        .toString());
+    job.setWorkers(workers);
+    job.setGroups(groups);
+    job.setPushInterval(2);
+    job.setSeed(seed);
+    job.setEpochs(3);
+    job.setBatchSize(32);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(32, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
+  }
+
+  private static double accuracy(HornJob job) {
+    return Double.parseDouble(job.getModel().metadata().get("test.accuracy"));
+  }
+
+  @Test
+  void twoGroupsOfTwoWithParameterServerTrain() throws Exception {
+    HornJob job = job(4, 2, 11);
+    GroupTrace trace = GroupTrace.enable(11);
+    try {
+      assertTrue(job.waitForCompletion(false));
+    } finally {
+      GroupTrace.disable(11);
+    }
+    assertTrue(accuracy(job) >= 0.9, "accuracy " + accuracy(job));
+    Map<String, String> meta = job.getModel().metadata();
+    assertTrue(Long.parseLong(meta.get("ps.group.0.pushes")) > 0, meta.toString());
+    assertTrue(Long.parseLong(meta.get("ps.group.1.pushes")) > 0, meta.toString());
+    assertEquals("0", meta.get("ps.rejected"));
+    // Inside a group, both members hold the same weights after every step.
+    int compared = 0;
+    for (int g = 0; g < 2; g++) {
+      for (long s = 1; trace.hash(g, 0, s) != null; s++) {
+        assertNotNull(trace.hash(g, 1, s), "group " + g + " member 1 step " + s);
+        assertEquals(trace.hash(g, 0, s), trace.hash(g, 1, s), "group " + g + " step " + s);
+        compared++;
+      }
+    }
+    assertTrue(compared > 20, "compared " + compared + " steps");
+  }
+
+  @Test
+  void oneByOneIsTheInProcessTrainerBitForBit() throws Exception {
+    HornJob job = job(1, 1, 5);
+    assertTrue(job.waitForCompletion(false));
+    HornConfiguration c = job.getConfiguration();
+    Model local = new Trainer(job.getNetworkSpec(), TrainingSettings.from(c), new CpuBackend())
+        .fit(Datasets.open(dir.toString()), null, null);
+    assertArrayEquals(local.parameters(), job.getModel().parameters());
+  }
+
+  @Test
+  void slowGroupDoesNotHoldBackTheFastOne() throws Exception {
+    HornJob job = job(2, 2, 7);
+    job.setEpochs(0);
+    job.setMaxIteration(120);
+    job.getConfiguration().set(HornOptions.GROUP_DELAY, "1:40");
+    assertTrue(job.waitForCompletion(false));
+    Map<String, String> meta = job.getModel().metadata();
+    long fast = Long.parseLong(meta.get("ps.group.0.steps"));
+    long slow = Long.parseLong(meta.get("ps.group.1.steps"));
+    assertTrue(fast >= 2 * slow, "fast group " + fast + " steps, slow group " + slow);
+    assertTrue(Long.parseLong(meta.get("ps.group.1.pushes")) > 0, "slow group never pushed");
+    assertTrue(Long.parseLong(meta.get("ps.group.0.pushes")) > 0, "fast group never pushed");
+  }
+
+  @Test
+  void groupsMustDivideWorkers() {
+    HornJob job = job(3, 2, 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> job.waitForCompletion(false));
+    assertTrue(e.getMessage().contains("horn.groups=2 does not divide horn.workers=3"),
+        e.getMessage());
+  }
+
+  @Test
+  void missingInputFailsClearly() {
+    HornJob job = job(2, 1, 1);
+    job.setTrainingSetPath(dir.resolve("nope").toString());
+    Exception e = assertThrows(Exception.class, () -> job.waitForCompletion(false));
+    assertTrue(e.getMessage().contains("nope"), e.getMessage());
+  }
+
+  @Test
+  void wrongWidthFailsBeforeSubmitting() {
+    HornJob job = job(2, 1, 1);
+    HornJob wide = new HornJob(new HornConfiguration(), HornBspLocalTest.class);
+    wide.getConfiguration().set(HornOptions.TRAINING_PATH, dir.toString());
+    wide.inputLayer(100, ReLU.class, StandardNeuron.class);
+    wide.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> wide.waitForCompletion(false));
+    assertTrue(e.getMessage().contains("64") && e.getMessage().contains("100"), e.getMessage());
+    assertNotNull(job);
+  }
+}

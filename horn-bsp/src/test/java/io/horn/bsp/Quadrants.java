@@ -1,0 +1,47 @@
+package io.horn.bsp;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * A small real classification problem written as MNIST-style idx files: 8×8 images in which
+ * class k (0..3) lights up quadrant k, with noise.
+ */
+final class Quadrants {
+  private Quadrants() {}
+
+  static void write(Path dir, String prefix, int n, long seed) throws IOException {
+    Files.createDirectories(dir);
+    SplittableRandom r = new SplittableRandom(seed);
+    byte[] pixels = new byte[n * 64];
+    byte[] labels = new byte[n];
+    for (int s = 0; s < n; s++) {
+      int k = r.nextInt(4);
+      labels[s] = (byte) k;
+      for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+          int q = (y / 4) * 2 + (x / 4);
+          double v = (q == k ? 0.7 : 0.1) + r.nextDouble() * 0.4;
+          pixels[s * 64 + y * 8 + x] = (byte) Math.min(255, (int) (v * 255));
+        }
+      }
+    }
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(
+        dir.resolve(prefix + "-images-idx3-ubyte")))) {
+      out.writeInt(0x803);
+      out.writeInt(n);
+      out.writeInt(8);
+      out.writeInt(8);
+      out.write(pixels);
+    }
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(
+        dir.resolve(prefix + "-labels-idx1-ubyte")))) {
+      out.writeInt(0x801);
+      out.writeInt(n);
+      out.write(labels);
+    }
+  }
+}
