@@ -87,7 +87,7 @@ public final class BspJobRunner implements JobRunner {
       bsp.setMessageClass(Text.class);
       if (splits) {
         bsp.set(WorkerData.INPUT_MODE, "splits");
-        bsp.setInputPath(new Path(trainPath));
+        bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));
         bsp.setInputFormat(HornInputFormat.class);
         bsp.setInputKeyClass(LongWritable.class);
         bsp.setInputValueClass(SampleWritable.class);

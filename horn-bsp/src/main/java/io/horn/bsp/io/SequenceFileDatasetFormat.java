@@ -189,8 +189,14 @@ public final class SequenceFileDatasetFormat implements DatasetFormat {
     return m.matches() ? m.group(1).toLowerCase(Locale.ROOT) : null;
   }
 
-  /** A Hadoop path for a path string, local (file:) when the string names no scheme. */
-  static Path toHadoopPath(String path) {
+  /**
+   * The Hadoop path this format reads for a path string: the string itself when it names a
+   * scheme, else the local file (an absolute {@code file:} path), whatever {@code fs.defaultFS}
+   * says. Give this, not the raw string, to {@link org.apache.hama.bsp.BSPJob#setInputPath}, so
+   * that a job's splits come from the same files {@link #accepts} looked at.
+   */
+  public static Path toHadoopPath(String path) {
+    checkNotNull(path, "path");
     return scheme(path) != null
         ? new Path(path)
         : new Path(new File(path).getAbsoluteFile().toURI());

@@ -92,6 +92,15 @@ class SequenceFileDatasetFormatTest {
   }
 
   @Test
+  void pathsWithoutSchemeAreLocalWhateverTheDefaultFileSystem() {
+    assertEquals("hdfs://nn:8020/data",
+        SequenceFileDatasetFormat.toHadoopPath("hdfs://nn:8020/data").toString());
+    org.apache.hadoop.fs.Path local = SequenceFileDatasetFormat.toHadoopPath("rel/data");
+    assertEquals("file", local.toUri().getScheme());
+    assertEquals(Path.of("rel/data").toAbsolutePath().toString(), local.toUri().getPath());
+  }
+
+  @Test
   void loadsEveryVisibleFileInNameOrder() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("data"));
     TestData.writeSamples(dir.resolve("part-00002"), 20, 3, 4);
