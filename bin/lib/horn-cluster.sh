@@ -147,7 +147,7 @@ Submit jobs to it (bin/horn puts \$HORN_CONF_DIR first on the classpath, so jobs
   export HORN_CONF_DIR=$workdir/conf
   bin/horn jar <job.jar> [args...]
 Or pass the settings to a job that takes -D options: -Dbsp.master.address=${master:-<see hama-site.xml>}${hdfs:+ -Dfs.defaultFS=$hdfs}
-  (tasks also need the cluster's bsp.child.java.opts, which carry the JDK 17 class-loader flag; the conf dir has them)
+  (task JVM options, such as the JDK 17 class-loader flag, come from the cluster's own hama-site.xml)
 Status: bin/horn cluster status$wd_opt    Stop: bin/horn cluster stop$wd_opt
 EOF
       ;;

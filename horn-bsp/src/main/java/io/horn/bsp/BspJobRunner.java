@@ -91,8 +91,11 @@ public final class BspJobRunner implements JobRunner {
         bsp.setInputFormat(HornInputFormat.class);
         bsp.setInputKeyClass(LongWritable.class);
         bsp.setInputValueClass(SampleWritable.class);
-        bsp.setNumBspTask(layout.workers);
-        bsp.getConfiguration().setInt("hama.additional.bsp.tasks", layout.paramServer ? 1 : 0);
+        // One split per worker; the parameter server is one more task, without a split. Hama
+        // 0.7.1 keeps the task count above the split count only when forced to.
+        bsp.getConfiguration().setInt(HornInputFormat.SPLITS_KEY, layout.workers);
+        bsp.setNumBspTask(layout.tasks());
+        bsp.getConfiguration().setBoolean("hama.force.set.bsp.tasks", true);
       } else {
         bsp.set(WorkerData.INPUT_MODE, "slice");
         bsp.setNumBspTask(layout.tasks());

@@ -53,6 +53,7 @@ final class GroupWorker {
   private final long localBudget;
   private final long delayMillis;
   private final GroupTrace trace;
+  private final ProgressTrace progress;
 
   /**
    * @param leader this group's coordinator when this worker leads it, else null
@@ -80,6 +81,7 @@ final class GroupWorker {
     this.localBudget = localBudget;
     this.delayMillis = delayMillis;
     this.trace = GroupTrace.forJob(settings);
+    this.progress = group == 0 && member == 0 ? ProgressTrace.forJob(settings) : null;
   }
 
   Result run(float[] start) throws IOException, InterruptedException {
@@ -101,6 +103,9 @@ final class GroupWorker {
     long sincePush = 0;
     double lastCost = Double.NaN;
     boolean stop = localBudget > 0 && step >= localBudget;
+    if (progress != null) {
+      progress.begin();
+    }
     while (!stop) {
       if (cursor >= order.length) {
         // Worker 0 shuffles exactly as the in-process Trainer does, so a 1x1 job repeats it.
@@ -147,6 +152,10 @@ final class GroupWorker {
         engine.setParameters(lastPulled);
         sincePush = 0;
       }
+      if (progress != null && progress.due()) {
+        engine.getParameters(current);
+        progress.add(step, current);
+      }
       if (member == 0 && step % settings.convergenceCheckInterval == 0) {
         LOG.info(String.format("group %d step %d cost %.4f", group, step, lastCost));
       }
@@ -154,6 +163,9 @@ final class GroupWorker {
     engine.getParameters(current);
     if (ps != null && leader != null && sincePush > 0) {
       pushDelta(current, lastPulled, (int) sincePush);
+    }
+    if (progress != null) {
+      progress.add(step, current);
     }
     return new Result(step, lastCost, current);
   }

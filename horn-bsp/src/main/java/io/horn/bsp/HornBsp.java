@@ -60,6 +60,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     int index = peer.getPeerIndex();
     String host = rpcHost(peer);
     Peers peers = new Peers(peer, layout);
+    String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
+    boolean inProcess = "local".equals(peer.getConfiguration().get("bsp.master.address", "local"))
+        && !peer.getConfiguration().getBoolean(InProcessEndpoints.FORCE_IPC, false);
 
     // Superstep 0: workers load their data and announce its size; leaders open their barrier.
     ArrayDataset data = null;
@@ -71,10 +74,16 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       if (layout.memberOf(index) == 0) {
         coordinator = new GroupCoordinator(layout.groupOf(index), layout.groupSize, timeout);
         if (layout.groupSize > 1) {
-          groupEndpoint = new RpcEndpoint(coordinator, host, layout.groupSize + 1,
-              peer.getConfiguration());
+          String address = "in-process";
+          if (inProcess) {
+            InProcessEndpoints.put(token, "group" + layout.groupOf(index), coordinator);
+          } else {
+            groupEndpoint = new RpcEndpoint(coordinator, host, layout.groupSize + 1,
+                peer.getConfiguration());
+            address = groupEndpoint.address();
+          }
           peers.toGroup(layout.groupOf(index),
-              "leader|" + layout.groupOf(index) + "|" + groupEndpoint.address());
+              "leader|" + layout.groupOf(index) + "|" + address);
         }
       }
     }
@@ -93,8 +102,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     RpcEndpoint serverEndpoint = null;
     if (layout.isServer(index)) {
       server = new ParameterServer(start, layout.groups, budget);
-      serverEndpoint = new RpcEndpoint(server, host, layout.groups + 1, peer.getConfiguration());
-      peers.toWorkers("ps|0|" + serverEndpoint.address());
+      String address = "in-process";
+      if (inProcess) {
+        InProcessEndpoints.put(token, "ps", server);
+      } else {
+        serverEndpoint = new RpcEndpoint(server, host, layout.groups + 1, peer.getConfiguration());
+        address = serverEndpoint.address();
+      }
+      peers.toWorkers("ps|0|" + address);
     }
     peer.sync();
     inbox.putAll(peers.receive());
@@ -121,6 +136,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
     // The last job-wide barrier: no server closes while a peer may still call it.
     peer.sync();
+    InProcessEndpoints.remove(token, "group" + (layout.isServer(index) ? -1
+        : layout.groupOf(index)));
+    InProcessEndpoints.remove(token, "ps");
     if (groupEndpoint != null) {
       groupEndpoint.close();
     }
@@ -154,15 +172,27 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     int group = layout.groupOf(index);
     int member = layout.memberOf(index);
     GroupProtocol barrier = coordinator;
+    String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
     if (barrier == null) {
-      barrier = RpcEndpoint.proxy(GroupProtocol.class, GroupProtocol.VERSION,
-          inbox.get("leader|" + group), peer.getConfiguration());
+      String address = inbox.get("leader|" + group);
+      barrier = address.equals("in-process")
+          ? (GroupProtocol) InProcessEndpoints.get(token, "group" + group)
+          : RpcEndpoint.proxy(GroupProtocol.class, GroupProtocol.VERSION, address,
+              peer.getConfiguration());
     }
     ParameterServerProtocol ps = null;
     float[] start;
     if (layout.paramServer) {
-      ps = RpcEndpoint.proxy(ParameterServerProtocol.class, ParameterServerProtocol.VERSION,
-          inbox.get("ps|0"), peer.getConfiguration());
+      String address = inbox.get("ps|0");
+      if (address == null) {
+        throw new IllegalStateException("worker " + index + " (peer " + peer.getPeerName()
+            + ") got no parameter-server address; messages: " + inbox.keySet() + ", peers "
+            + java.util.Arrays.toString(peer.getAllPeerNames()));
+      }
+      ps = address.equals("in-process")
+          ? (ParameterServerProtocol) InProcessEndpoints.get(token, "ps")
+          : RpcEndpoint.proxy(ParameterServerProtocol.class, ParameterServerProtocol.VERSION,
+              address, peer.getConfiguration());
       start = ps.pull(group).values();
     } else {
       start = Initializer.initialize(spec, settings.initialization, settings.seed);

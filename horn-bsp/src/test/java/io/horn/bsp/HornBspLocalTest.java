@@ -67,6 +67,8 @@ class HornBspLocalTest {
   @Test
   void twoGroupsOfTwoWithParameterServerTrain() throws Exception {
     HornJob job = job(4, 2, 11);
+    // Through Hama's IPC, as across JVMs: every message is serialised.
+    job.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
     GroupTrace trace = GroupTrace.enable(11);
     try {
       assertTrue(job.waitForCompletion(false));
@@ -113,6 +115,32 @@ class HornBspLocalTest {
     assertTrue(fast >= 2 * slow, "fast group " + fast + " steps, slow group " + slow);
     assertTrue(Long.parseLong(meta.get("ps.group.1.pushes")) > 0, "slow group never pushed");
     assertTrue(Long.parseLong(meta.get("ps.group.0.pushes")) > 0, "fast group never pushed");
+  }
+
+  @Test
+  void sequenceFileInputIsSplitOverTheWorkersByHama() throws Exception {
+    java.nio.file.Path seq = dir.resolve("seq");
+    io.horn.bsp.io.MnistConverter.write(Datasets.open(dir.toString()),
+        new org.apache.hadoop.fs.Path(seq.resolve("train/part-00000").toString()),
+        new org.apache.hadoop.conf.Configuration());
+    HornJob job = job(2, 1, 13);
+    job.setTrainingSetPath(seq.resolve("train").toString());
+    job.setWorkers(3);
+    assertTrue(job.waitForCompletion(false));
+    assertTrue(accuracy(job) >= 0.9, "accuracy " + accuracy(job));
+    assertEquals("2400", job.getModel().metadata().get("trained.samples"));
+  }
+
+  @Test
+  void sequenceFileInputWithParameterServer() throws Exception {
+    java.nio.file.Path seq = dir.resolve("seq2");
+    io.horn.bsp.io.MnistConverter.write(Datasets.open(dir.toString()),
+        new org.apache.hadoop.fs.Path(seq.resolve("train/part-00000").toString()),
+        new org.apache.hadoop.conf.Configuration());
+    HornJob job = job(2, 2, 17);
+    job.setTrainingSetPath(seq.resolve("train").toString());
+    assertTrue(job.waitForCompletion(false));
+    assertTrue(accuracy(job) >= 0.9, "accuracy " + accuracy(job));
   }
 
   @Test

@@ -46,7 +46,8 @@ public final class RpcEndpoint implements AutoCloseable {
   }
 
   public static void closeProxy(Object proxy) {
-    if (proxy instanceof VersionedProtocol) {
+    if (proxy instanceof VersionedProtocol
+        && java.lang.reflect.Proxy.isProxyClass(proxy.getClass())) {
       RPC.stopProxy((VersionedProtocol) proxy);
     }
   }

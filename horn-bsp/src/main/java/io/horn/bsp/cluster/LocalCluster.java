@@ -90,6 +90,7 @@ public final class LocalCluster implements AutoCloseable {
   static final String PID_DIR = "pids";
   static final String INFO_FILE = "cluster.properties";
   static final String LOG4J_FILE = "cluster-log4j.properties";
+  static final String HDFS_WEBAPPS = "hdfs/webapps-classpath";
   static final String DAEMON_MARK = "-Dhorn.cluster.daemon=";
   static final String WORKDIR_MARK = "-Dhorn.cluster.workdir=";
 
@@ -272,6 +273,7 @@ public final class LocalCluster implements AutoCloseable {
   public static final class Builder {
     private final Path workDir;
     private int tasks = 3;
+    private boolean tasksSet;
     private boolean hdfs;
     private String childHeap = "1g";
     private String daemonHeap = "512m";
@@ -288,12 +290,16 @@ public final class LocalCluster implements AutoCloseable {
       this.workDir = workDir.toAbsolutePath().normalize();
     }
 
-    /** Task slots of the GroomServer ({@code bsp.tasks.maximum}); default 3. */
+    /**
+     * Task slots of the GroomServer ({@code bsp.tasks.maximum}); default 3 (or the site file's
+     * value). Set here, it wins over a site file.
+     */
     public Builder tasks(int slots) {
       if (slots < 1) {
         throw new IllegalArgumentException("tasks must be >= 1, got " + slots);
       }
       this.tasks = slots;
+      this.tasksSet = true;
       return this;
     }
 
@@ -303,7 +309,10 @@ public final class LocalCluster implements AutoCloseable {
       return this;
     }
 
-    /** Heap of each task JVM ({@code -Xmx} in {@code bsp.child.java.opts}); default {@code 1g}. */
+    /**
+     * Heap of each task JVM ({@code -Xmx} in the generated {@code bsp.child.java.opts}); default
+     * {@code 1g}. A site file's {@code bsp.child.java.opts} replaces the generated options.
+     */
     public Builder childHeap(String heap) {
       this.childHeap = checkHeap(heap);
       return this;
@@ -446,7 +455,7 @@ public final class LocalCluster implements AutoCloseable {
       cluster = new LocalCluster(work, hama, hdfsUri, b.detached);
       try {
         if (hdfsUri != null) {
-          startHdfs(hdfsUri, hdfsSite);
+          startHdfs(hdfsUri);
         }
         int zkPort = Integer.parseInt(hama.get("hama.zookeeper.property.clientPort").trim());
         Process zk = launch(Daemon.ZOOKEEPER, List.of());
@@ -501,7 +510,10 @@ public final class LocalCluster implements AutoCloseable {
         int colon = master.lastIndexOf(':');
         if (colon > 0) {
           masterHost = master.substring(0, colon);
-          fixedPorts.put("bsp.master.address", parsePort(master.substring(colon + 1), "bsp.master.address"));
+          int port = parsePort(master.substring(colon + 1), "bsp.master.address");
+          if (port != 0) {
+            fixedPorts.put("bsp.master.address", port);
+          }
         } else {
           masterHost = master;
         }
@@ -572,6 +584,9 @@ public final class LocalCluster implements AutoCloseable {
         if (!handled.contains(e.getKey())) {
           hama.put(e.getKey(), e.getValue());
         }
+      }
+      if (b.tasksSet) {
+        hama.put("bsp.tasks.maximum", String.valueOf(b.tasks));
       }
       for (Map.Entry<String, String> e : b.extra.entrySet()) {
         hama.put(e.getKey(), e.getValue());
@@ -652,7 +667,7 @@ public final class LocalCluster implements AutoCloseable {
 
     // --- HDFS ---
 
-    private void startHdfs(String hdfsUri, Map<String, String> hdfsSite) throws IOException {
+    private void startHdfs(String hdfsUri) throws IOException {
       Path name = work.resolve("hdfs/name");
       if (!Files.isRegularFile(name.resolve("current/VERSION"))) {
         // A fresh namespace; an old DataNode directory would carry another cluster id.
@@ -677,10 +692,34 @@ public final class LocalCluster implements AutoCloseable {
         }
       }
       URI uri = URI.create(hdfsUri);
+      writeHdfsWebapps();
       Process nn = launch(Daemon.NAMENODE, List.of());
       awaitPort(Daemon.NAMENODE, nn, uri.getHost(), uri.getPort());
       Process dn = launch(Daemon.DATANODE, List.of());
       awaitHdfs(hdfsUri, nn, dn);
+    }
+
+    /**
+     * Hadoop 2.10's hadoop-hdfs jar lacks the {@code webapps/} tree that the NameNode's and
+     * DataNode's HTTP servers need (only its tests jar has it); without it they exit with "webapps/hdfs
+     * not found in CLASSPATH". Stand-ins (empty web applications) go last on those daemons' class
+     * path, so real ones win where present.
+     */
+    private void writeHdfsWebapps() throws IOException {
+      Path root = work.resolve(HDFS_WEBAPPS).resolve("webapps");
+      String webXml = "<?xml version=\"1.0\"?>\n<web-app version=\"2.4\" "
+          + "xmlns=\"http://java.sun.com/xml/ns/j2ee\">\n</web-app>\n";
+      for (String app : List.of("hdfs", "datanode", "secondary", "journal")) {
+        Path dir = root.resolve(app).resolve("WEB-INF");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("web.xml"), webXml, StandardCharsets.UTF_8);
+        Files.writeString(root.resolve(app).resolve("index.html"), "<html><body>Horn local HDFS ("
+            + app + "): the web UI is not packaged; use bin/horn class org.apache.hadoop.fs.FsShell"
+            + "</body></html>\n", StandardCharsets.UTF_8);
+      }
+      Files.createDirectories(root.resolve("static"));
+      Files.writeString(root.resolve("static").resolve("README.txt"), "placeholder\n",
+          StandardCharsets.UTF_8);
     }
 
     private void awaitHdfs(String hdfsUri, Process nn, Process dn) throws IOException {
@@ -780,6 +819,9 @@ public final class LocalCluster implements AutoCloseable {
         if (!e.equals(entries.get(0))) {
           entries.add(e);
         }
+      }
+      if (!d.hama) {
+        entries.add(work.resolve(HDFS_WEBAPPS).toString());
       }
       List<String> cmd = new ArrayList<>();
       if (b.detached && register) {
@@ -917,7 +959,7 @@ public final class LocalCluster implements AutoCloseable {
       "log4j.logger.org.apache.zookeeper=WARN",
       "log4j.logger.org.mortbay=WARN",
       "log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR",
-      "") ;
+      "");
 
   static Path pidFile(Path workDir, Daemon d) {
     return workDir.resolve(PID_DIR).resolve(d.id + ".pid");

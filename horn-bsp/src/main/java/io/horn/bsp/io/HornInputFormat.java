@@ -42,6 +42,9 @@ import org.apache.hama.bsp.RecordReader;
  * <p>Stateless and thread-safe; the record readers it makes are not.
  */
 public final class HornInputFormat implements InputFormat<LongWritable, SampleWritable> {
+  /** When set, the number of splits to make whatever Hama asks for: the worker count. */
+  public static final String SPLITS_KEY = "horn.bsp.splits";
+
 
   /**
    * Divides the job's input into {@code numSplits} splits, one per worker.
@@ -52,10 +55,12 @@ public final class HornInputFormat implements InputFormat<LongWritable, SampleWr
    *     give every worker a sample ("N workers but only M samples")
    */
   @Override
-  public InputSplit[] getSplits(BSPJob job, int numSplits) throws IOException {
+  public InputSplit[] getSplits(BSPJob job, int requested) throws IOException {
     checkNotNull(job, "job");
-    checkArgument(numSplits > 0, "numSplits must be positive, got %s", numSplits);
     Configuration conf = job.getConfiguration();
+    // Hama 0.7.1 asks for as many splits as tasks; the parameter server is a task without one.
+    int numSplits = conf.getInt(SPLITS_KEY, requested);
+    checkArgument(numSplits > 0, "numSplits must be positive, got %s", numSplits);
     Path[] inputs = FileInputFormat.getInputPaths(job);
     if (inputs.length == 0) {
       throw new IOException("the job has no input path (set one with BSPJob.setInputPath;"

@@ -94,6 +94,7 @@ public final class Trainer {
           }
           engine.applyUpdate(g);
           step++;
+          l.afterStep(step, engine);
           intervalCost += g.cost();
           intervalSamples += b;
           if (step % settings.convergenceCheckInterval == 0) {

@@ -1,0 +1,14 @@
+/**
+ * Running Hama for real on one machine, and the class-loader fix Hama 0.7.1 needs on JDK 9+.
+ *
+ * <ul>
+ *   <li>{@link io.horn.bsp.cluster.LocalCluster}: ZooKeeper, a BSPMaster and a GroomServer (and
+ *       optionally HDFS) as child JVMs, for tests ({@code try (LocalCluster c =
+ *       LocalCluster.builder(dir).start())}) and for {@code bin/horn cluster start|stop|status}.
+ *   <li>{@link io.horn.bsp.cluster.HornClassLoader}: the system class loader of task JVMs
+ *       ({@code -Djava.system.class.loader=io.horn.bsp.cluster.HornClassLoader}).
+ *   <li>{@link io.horn.bsp.cluster.ClassLoaders#ensureUrlContextLoader()}: the same fix in-process,
+ *       for Hama's local mode.
+ * </ul>
+ */
+package io.horn.bsp.cluster;
