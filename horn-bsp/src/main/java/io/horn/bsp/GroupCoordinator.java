@@ -30,6 +30,8 @@ public final class GroupCoordinator implements GroupProtocol {
   private ParamsWritable published;
   private boolean stopRequested;
   private String failure;
+  private final float[][] buffers = new float[2][];
+  private long sums;
 
   private static final class Round {
     final ParamsWritable[] parts;
@@ -73,6 +75,7 @@ public final class GroupCoordinator implements GroupProtocol {
     r.parts[member] = gradients;
     if (++r.arrived == size) {
       r.reply = new StepReply(sum(r.parts, step), stopRequested);
+      sums++;
       notifyAll();
     }
     long end = System.currentTimeMillis() + timeoutMillis;
@@ -93,8 +96,22 @@ public final class GroupCoordinator implements GroupProtocol {
     return r.reply;
   }
 
-  private static ParamsWritable sum(ParamsWritable[] parts, long step) {
-    float[] s = parts[0].values().clone();
+  /**
+   * Adds the contributions in member order into one of two buffers, alternating by round: a
+   * member contributes to round s+2 only after it applied round s's sum, so the buffer of round s
+   * is free again by then. A group of one returns its member's own sums untouched.
+   */
+  private ParamsWritable sum(ParamsWritable[] parts, long step) {
+    if (parts.length == 1) {
+      return parts[0];
+    }
+    int len = parts[0].values().length;
+    float[] s = buffers[(int) (sums & 1)];
+    if (s == null || s.length != len) {
+      s = new float[len];
+      buffers[(int) (sums & 1)] = s;
+    }
+    System.arraycopy(parts[0].values(), 0, s, 0, len);
     int samples = parts[0].samples();
     double cost = parts[0].cost();
     for (int m = 1; m < parts.length; m++) {
