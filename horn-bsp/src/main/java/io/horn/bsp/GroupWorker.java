@@ -30,11 +30,14 @@ final class GroupWorker {
     final long steps;
     final double lastCost;
     final float[] weights;
+    /** Milliseconds per step computing, waiting at the barrier, and pushing/pulling. */
+    final String timing;
 
-    Result(long steps, double lastCost, float[] weights) {
+    Result(long steps, double lastCost, float[] weights, String timing) {
       this.steps = steps;
       this.lastCost = lastCost;
       this.weights = weights;
+      this.timing = timing;
     }
   }
 
@@ -54,6 +57,9 @@ final class GroupWorker {
   private final long delayMillis;
   private final GroupTrace trace;
   private final ProgressTrace progress;
+  private long computeNanos;
+  private long barrierNanos;
+  private long pushNanos;
 
   /**
    * @param leader this group's coordinator when this worker leads it, else null
@@ -118,10 +124,13 @@ final class GroupWorker {
       int b = Math.min(localBatch, order.length - cursor);
       data.fill(order, cursor, b, x, in, t);
       cursor += b;
+      long t0 = System.nanoTime();
       g.clear();
       engine.computeGradients(x, t, b, step + ((long) worker << 40), g);
+      long t1 = System.nanoTime();
       StepReply reply = barrier.reduce(member, step,
           new ParamsWritable(step, g.count(), g.cost(), g.sums()));
+      long t2 = System.nanoTime();
       ParamsWritable sum = reply.sum();
       if (!Double.isFinite(sum.cost())) {
         throw new TrainingDivergedException("group " + group + " diverged at step " + step
@@ -129,6 +138,8 @@ final class GroupWorker {
             + settings.learningRate + ")");
       }
       engine.applyUpdate(Gradients.wrap(sum.values(), sum.samples(), sum.cost()));
+      computeNanos += t1 - t0 + System.nanoTime() - t2;
+      barrierNanos += t2 - t1;
       lastCost = sum.cost() / sum.samples();
       step++;
       if (trace != null) {
@@ -141,6 +152,7 @@ final class GroupWorker {
         Thread.sleep(delayMillis);
       }
       if (paramServer && !stop && sincePush == pushInterval) {
+        long t3 = System.nanoTime();
         if (leader != null) {
           engine.getParameters(current);
           float[] pulled = pushDelta(current, lastPulled, (int) sincePush);
@@ -151,6 +163,7 @@ final class GroupWorker {
         }
         engine.setParameters(lastPulled);
         sincePush = 0;
+        pushNanos += System.nanoTime() - t3;
       }
       if (progress != null && progress.due()) {
         engine.getParameters(current);
@@ -167,7 +180,12 @@ final class GroupWorker {
     if (progress != null) {
       progress.add(step, current);
     }
-    return new Result(step, lastCost, current);
+    double per = Math.max(step, 1) * 1e6;
+    String timing = String.format(java.util.Locale.ROOT,
+        "compute %.2f ms/step, barrier %.2f ms/step, push+pull %.2f ms/step", computeNanos / per,
+        barrierNanos / per, pushNanos / per);
+    LOG.info("group {} member {}: {} steps; {}", group, member, step, timing);
+    return new Result(step, lastCost, current, timing);
   }
 
   /** The leader's push: delta = current - lastPulled; returns the master weights. */

@@ -131,6 +131,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           layout.paramServer ? 0 : budget, timeout);
       if (!layout.paramServer && index == 0) {
         meta.put("group.0.steps", Long.toString(result.steps));
+        meta.put("group.0.leader.timing", result.timing);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }
     }
@@ -219,7 +220,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         throw e;
       }
       if (ps != null && coordinator != null) {
-        ps.done(group, r.steps);
+        ps.done(group, r.steps, r.timing);
       }
       LOG.info("worker {} (group {}, member {}) finished after {} steps", index, group, member,
           r.steps);

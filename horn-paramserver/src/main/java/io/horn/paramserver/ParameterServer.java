@@ -26,6 +26,7 @@ public final class ParameterServer implements ParameterServerProtocol {
   private final long[] pushes;
   private final long[] steps;
   private final boolean[] done;
+  private final String[] timings;
   private long totalSteps;
   private long rejected;
 
@@ -43,6 +44,7 @@ public final class ParameterServer implements ParameterServerProtocol {
     this.pushes = new long[groups];
     this.steps = new long[groups];
     this.done = new boolean[groups];
+    this.timings = new String[groups];
   }
 
   @Override
@@ -99,9 +101,10 @@ public final class ParameterServer implements ParameterServerProtocol {
   }
 
   @Override
-  public synchronized boolean done(int group, long groupTotalSteps) {
+  public synchronized boolean done(int group, long groupTotalSteps, String timing) {
     checkGroup(group);
     done[group] = true;
+    timings[group] = timing == null ? "" : timing;
     notifyAll();
     return allDone();
   }
@@ -139,6 +142,9 @@ public final class ParameterServer implements ParameterServerProtocol {
     for (int g = 0; g < pushes.length; g++) {
       m.put("ps.group." + g + ".pushes", Long.toString(pushes[g]));
       m.put("ps.group." + g + ".steps", Long.toString(steps[g]));
+      if (timings[g] != null) {
+        m.put("group." + g + ".leader.timing", timings[g]);
+      }
     }
     m.put("ps.steps", Long.toString(totalSteps));
     m.put("ps.rejected", Long.toString(rejected));

@@ -19,6 +19,9 @@ public interface ParameterServerProtocol extends VersionedProtocol {
    */
   PullReply pushAndPull(int group, int steps, ParamsWritable delta);
 
-  /** The group has finished; returns true once every group has. */
-  boolean done(int group, long totalSteps);
+  /**
+   * The group has finished after {@code totalSteps} steps; {@code timing} says where its leader's
+   * time went. Returns true once every group has.
+   */
+  boolean done(int group, long totalSteps, String timing);
 }

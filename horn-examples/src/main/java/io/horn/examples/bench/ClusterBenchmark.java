@@ -1,0 +1,96 @@
+package io.horn.examples.bench;
+
+import io.horn.bsp.cluster.LocalCluster;
+import io.horn.bsp.io.MnistConverter;
+import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.cost.CrossEntropy;
+import io.horn.core.data.MnistData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.apache.hama.HamaConfiguration;
+
+/**
+ * One run on a real one-machine Hama cluster (ZooKeeper, BSPMaster, GroomServer, tasks in child
+ * JVMs) with HDFS: MNIST 784-500-500-10 from hdfs://, groups talking over Hama's IPC. Prints
+ * where each group leader's time went per step: computing, waiting at the region barrier
+ * (including the transfer of gradient sums), and pushing to / pulling from the parameter server.
+ *
+ * <p>{@code bin/horn bench cluster [--setups 2x2,1x2] [--epochs 2]}
+ */
+public final class ClusterBenchmark {
+  private ClusterBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+    String setups = "1x2,2x2";
+    int epochs = 2;
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--setups": setups = args[i + 1]; break;
+        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
+        case "--data": data = Paths.get(args[i + 1]); break;
+        default:
+          System.err.println("usage: ClusterBenchmark [--setups GxP,...] [--epochs N] [--data D]");
+          System.exit(2);
+      }
+    }
+    Path work = Files.createTempDirectory(Paths.get(System.getProperty("horn.home", "."),
+        "work"), "cluster-bench");
+    long t0 = System.nanoTime();
+    try (LocalCluster cluster = LocalCluster.builder(work).tasks(5).hdfs(true).childHeap("2g")
+        .environment("OPENBLAS_NUM_THREADS", "1").start()) {
+      System.out.printf("cluster with HDFS up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      HamaConfiguration hama = cluster.conf();
+      String hdfs = cluster.hdfsUri();
+      MnistConverter.write(MnistData.load(data, "train"),
+          new org.apache.hadoop.fs.Path(hdfs + "/mnist/train/part-00000"), hama);
+      MnistConverter.write(MnistData.load(data, "t10k"),
+          new org.apache.hadoop.fs.Path(hdfs + "/mnist/test/part-00000"), hama);
+      for (String setup : setups.split(",")) {
+        String[] gp = setup.split("x");
+        int groups = Integer.parseInt(gp[0]);
+        int workers = groups * Integer.parseInt(gp[1]);
+        HornConfiguration conf = new HornConfiguration();
+        for (Map.Entry<String, String> e : hama) {
+          conf.set(e.getKey(), e.getValue());
+        }
+        conf.set(HornOptions.THREADS, 1);
+        HornJob job = new HornJob(conf, ClusterBenchmark.class);
+        job.setTrainingSetPath(hdfs + "/mnist/train");
+        job.setTestSetPath(hdfs + "/mnist/test");
+        job.setModelPath(hdfs + "/models/mnist-" + setup + ".model");
+        job.setWorkers(workers);
+        job.setGroups(groups);
+        job.setPushInterval(4);
+        job.setEpochs(epochs);
+        job.setBatchSize(128);
+        job.setLearningRate(0.05);
+        job.setMomentumWeight(0.9);
+        job.inputLayer(784, ReLU.class, StandardNeuron.class);
+        job.addLayer(500, ReLU.class, StandardNeuron.class);
+        job.addLayer(500, ReLU.class, StandardNeuron.class);
+        job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+        job.setCostFunction(CrossEntropy.class);
+        long s = System.nanoTime();
+        job.waitForCompletion(false);
+        double secs = (System.nanoTime() - s) / 1e9;
+        Map<String, String> meta = job.getModel().metadata();
+        System.out.printf("%s%s: job %.1f s end to end, test accuracy %s%n", setup,
+            groups > 1 ? " + PS" : "", secs, meta.get("test.accuracy"));
+        for (int g = 0; g < groups; g++) {
+          String steps = meta.getOrDefault("ps.group." + g + ".steps",
+              meta.get("group." + g + ".steps"));
+          System.out.printf("  group %d: %s steps; leader %s%n", g, steps,
+              meta.get("group." + g + ".leader.timing"));
+        }
+      }
+    }
+  }
+}
