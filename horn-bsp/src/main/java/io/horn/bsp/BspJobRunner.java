@@ -77,6 +77,11 @@ public final class BspJobRunner implements JobRunner {
       conf.set(TaskFailures.TOKEN, token);
       HamaConfs.copy(conf, hama);
       boolean splits = InputCheck.check(trainPath, spec, hama);
+      String testPath = conf.get(HornOptions.TEST_PATH);
+      if (!testPath.isEmpty()) {
+        // Evaluated only at the end: a bad path must fail now, not after the training.
+        InputCheck.check(testPath, spec, hama);
+      }
       BSPJob bsp = new BSPJob(hama, job.getJobClass());
       bsp.setJobName("horn " + job.getJobClass().getSimpleName() + " (" + layout + ")");
       bsp.setBspClass(HornBsp.class);

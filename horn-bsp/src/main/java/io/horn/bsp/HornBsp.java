@@ -118,6 +118,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     meta.put("runner", "bsp");
     meta.put("layout", layout.toString());
     meta.put("trained.samples", Long.toString(total));
+    meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
       if (!server.awaitAllDone(timeout * 10)) {
@@ -125,12 +126,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
             + timeout * 10 + " ms");
       }
       meta.putAll(server.stats());
+      meta.put("trained.steps", meta.get("ps.steps"));
       JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
     } else {
       result = train(peer, conf, spec, settings, layout, index, data, coordinator, inbox,
           layout.paramServer ? 0 : budget, timeout);
       if (!layout.paramServer && index == 0) {
         meta.put("group.0.steps", Long.toString(result.steps));
+        meta.put("trained.steps", Long.toString(result.steps));
         meta.put("group.0.leader.timing", result.timing);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }

@@ -20,18 +20,22 @@ import java.nio.file.Paths;
  */
 public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
-      + " [--batch-size N] [--learning-rate F] [--momentum F] [--model PATH] [--verbose]";
+      + " [--batch-size N] [--learning-rate F] [--momentum F] [--workers N] [--groups G]"
+      + " [--test PATH] [--model PATH] [--verbose]";
 
   private MnistExample() {}
 
   public static void main(String[] args) {
     String data = ".cache/mnist";
     String model = "work/mnist-model.bin";
+    String test = null;
     int epochs = 10;
     int batch = 128;
     double lr = 0.05;
     double momentum = 0.9;
     boolean verbose = false;
+    int workers = 1;
+    int groups = 1;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -49,10 +53,13 @@ public final class MnistExample {
         switch (a) {
           case "--data": data = v; break;
           case "--model": model = v; break;
+          case "--test": test = v; break;
           case "--epochs": epochs = Integer.parseInt(v); break;
           case "--batch-size": batch = Integer.parseInt(v); break;
           case "--learning-rate": lr = Double.parseDouble(v); break;
           case "--momentum": momentum = Double.parseDouble(v); break;
+          case "--workers": workers = Integer.parseInt(v); break;
+          case "--groups": groups = Integer.parseInt(v); break;
           default: throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -61,15 +68,24 @@ public final class MnistExample {
         throw new IllegalArgumentException("MNIST directory not found: " + dir
             + " (bin/fetch-mnist downloads it)");
       }
+      if (test == null) {
+        // idx files hold both sets in one directory; converted SequenceFiles sit side by side.
+        Path sibling = dir.resolveSibling("test");
+        test = Files.exists(dir.resolve("t10k-images-idx3-ubyte"))
+            || Files.exists(dir.resolve("t10k-images-idx3-ubyte.gz")) || !Files.isDirectory(sibling)
+            ? dir + "#t10k" : sibling.toString();
+      }
       HornJob job = new HornJob(HornConfiguration.withDefaults(), MnistExample.class);
       job.setTrainingSetPath(dir.toString());
-      job.setTestSetPath(dir + "#t10k");
+      job.setTestSetPath(test);
       job.setModelPath(model);
       job.setEpochs(epochs);
       job.setBatchSize(batch);
       job.setLearningRate(lr);
       job.setMomentumWeight(momentum);
       job.setConvergenceCheckInterval(100);
+      job.setWorkers(workers);
+      job.setGroups(groups);
       job.inputLayer(784, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);
