@@ -76,6 +76,7 @@ public final class BspJobRunner implements JobRunner {
       String token = UUID.randomUUID().toString();
       conf.set(TaskFailures.TOKEN, token);
       HamaConfs.copy(conf, hama);
+      checkReachable(hama.get("bsp.master.address"));
       boolean splits = InputCheck.check(trainPath, spec, hama);
       String testPath = conf.get(HornOptions.TEST_PATH);
       if (!testPath.isEmpty()) {
@@ -129,6 +130,35 @@ public final class BspJobRunner implements JobRunner {
       return true;
     } finally {
       Thread.currentThread().setContextClassLoader(previous);
+    }
+  }
+
+  /**
+   * Hama's client retries an unreachable master for minutes; a refused or silent address should
+   * fail at once, saying which key named it.
+   */
+  static void checkReachable(String master) throws IOException {
+    if ("local".equals(master)) {
+      return;
+    }
+    int colon = master.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("bsp.master.address must be 'local' or host:port, got '"
+          + master + "'");
+    }
+    String host = master.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(master.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bsp.master.address has a bad port: '" + master + "'");
+    }
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(host, port), 5_000);
+    } catch (IOException e) {
+      throw new IOException("cannot reach the Hama cluster at " + master
+          + " (bsp.master.address): " + e.getMessage() + "; start one with 'bin/horn cluster"
+          + " start', or run in local mode with bsp.master.address=local", e);
     }
   }
 

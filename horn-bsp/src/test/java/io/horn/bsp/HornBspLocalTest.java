@@ -144,6 +144,31 @@ class HornBspLocalTest {
   }
 
   @Test
+  void unreachableClusterFailsAtOnceNamingTheAddress() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    HornJob job = job(2, 1, 1);
+    job.getConfiguration().set("bsp.master.address", "127.0.0.1:" + port);
+    long t0 = System.nanoTime();
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> job.waitForCompletion(false));
+    assertTrue(e.getMessage().contains("cannot reach the Hama cluster at 127.0.0.1:" + port),
+        e.getMessage());
+    assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "took too long to fail");
+  }
+
+  @Test
+  void emptyInputFailsClearly() throws Exception {
+    java.nio.file.Path empty = java.nio.file.Files.createDirectories(dir.resolve("empty"));
+    HornJob job = job(2, 1, 1);
+    job.setTrainingSetPath(empty.toString());
+    Exception e = assertThrows(Exception.class, () -> job.waitForCompletion(false));
+    assertTrue(e.getMessage().contains("empty"), e.getMessage());
+  }
+
+  @Test
   void groupsMustDivideWorkers() {
     HornJob job = job(3, 2, 1);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
