@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritable, NullWritable,
     Text> {
   private static final Logger LOG = LoggerFactory.getLogger(HornBsp.class);
-  static final String TIMEOUT_KEY = "horn.group.timeout.ms";
 
   @Override
   public void bsp(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, Text> peer)
@@ -56,7 +55,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         loader != null ? loader : HornBsp.class.getClassLoader());
     TrainingSettings settings = TrainingSettings.from(conf);
     JobLayout layout = new JobLayout(conf);
-    long timeout = peer.getConfiguration().getLong(TIMEOUT_KEY, 600_000L);
+    long timeout = conf.get(HornOptions.GROUP_TIMEOUT);
     int index = peer.getPeerIndex();
     String host = rpcHost(peer);
     Peers peers = new Peers(peer, layout);

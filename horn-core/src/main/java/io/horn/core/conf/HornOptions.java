@@ -128,6 +128,10 @@ public final class HornOptions {
       "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
       v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");
 
+  public static final ConfigOption<Long> GROUP_TIMEOUT = longOption("horn.group.timeout.ms",
+      600_000L, "How long a group member waits at its region barrier for the others before the "
+          + "group fails, naming the missing members.", v -> v > 0, "> 0");
+
   public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
       "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
       v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");
