@@ -9,6 +9,7 @@ import io.horn.paramserver.ParameterServerProtocol;
 import io.horn.paramserver.ParamsWritable;
 import io.horn.paramserver.PullReply;
 import java.io.IOException;
+import io.horn.core.data.Shuffle;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,7 +117,7 @@ final class GroupWorker {
       if (cursor >= order.length) {
         // Worker 0 shuffles exactly as the in-process Trainer does, so a 1x1 job repeats it.
         if (settings.shuffle) {
-          shuffle(order, new SplittableRandom(settings.seed + 31L * epoch + 1_000_003L * worker));
+          Shuffle.shuffle(order, new SplittableRandom(settings.seed + 31L * epoch + 1_000_003L * worker));
         }
         epoch++;
         cursor = 0;
@@ -203,14 +204,5 @@ final class GroupWorker {
       leader.requestStop();
     }
     return r.params().values();
-  }
-
-  private static void shuffle(int[] a, SplittableRandom r) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int tmp = a[i];
-      a[i] = a[j];
-      a[j] = tmp;
-    }
   }
 }

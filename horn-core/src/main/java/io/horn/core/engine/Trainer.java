@@ -14,6 +14,7 @@ import io.horn.core.model.NetworkSpec;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.horn.core.data.Shuffle;
 import java.util.SplittableRandom;
 
 /**
@@ -80,7 +81,7 @@ public final class Trainer {
       engine.setParameters(start);
       while (!done && (settings.epochs == 0 || epoch < settings.epochs)) {
         if (settings.shuffle) {
-          shuffle(order, new SplittableRandom(settings.seed + 31L * epoch));
+          Shuffle.shuffle(order, new SplittableRandom(settings.seed + 31L * epoch));
         }
         for (int from = 0; from < order.length && !done; from += batch) {
           int b = Math.min(batch, order.length - from);
@@ -142,15 +143,6 @@ public final class Trainer {
     if (d.targetCount() != spec.outputSize()) {
       throw new IllegalArgumentException(what + " data has " + d.targetCount()
           + " targets per sample but the output layer has " + spec.outputSize() + " neurons");
-    }
-  }
-
-  private static void shuffle(int[] a, SplittableRandom r) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int tmp = a[i];
-      a[i] = a[j];
-      a[j] = tmp;
     }
   }
 }
