@@ -8,6 +8,7 @@ import io.horn.core.JobRunner;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
+import io.horn.core.engine.ProgressBoard;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.NetworkSpec;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -110,11 +113,21 @@ public final class BspJobRunner implements JobRunner {
         LOG.info("submitting {} to {} ({} tasks, input {})", spec, hama.get("bsp.master.address"),
             layout.tasks(), splits ? "split by Hama" : "sliced by the workers");
       }
+      ProgressBoard board = null;
+      if (verbose && "local".equals(hama.get("bsp.master.address"))) {
+        board = new ProgressBoard(System.out, ProgressBoard.isInteractive(), 0, 500, 10);
+        InProcessEndpoints.put(token, "board", board);
+      }
       boolean ok;
       try {
-        ok = bsp.waitForCompletion(verbose);
+        ok = bsp.waitForCompletion(verbose && board == null);
       } catch (ClassNotFoundException e) {
         throw new IOException("a class of the job could not be loaded: " + e.getMessage(), e);
+      } finally {
+        if (board != null) {
+          board.close();
+          InProcessEndpoints.remove(token, "board");
+        }
       }
       Throwable cause = TaskFailures.take(token);
       if (!ok || cause != null) {
@@ -124,6 +137,14 @@ public final class BspJobRunner implements JobRunner {
       }
       Model model = readModel(new Path(conf.get(HornOptions.MODEL_PATH)), hama);
       job.setModel(model);
+      if (board != null) {
+        Map<String, String> totals = new LinkedHashMap<>();
+        totals.put("layout", layout.toString());
+        totals.put("steps", model.metadata().getOrDefault("trained.steps", "?"));
+        totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
+        totals.put("model", conf.get(HornOptions.MODEL_PATH));
+        board.summary(totals);
+      }
       if (tempModel != null) {
         Files.deleteIfExists(tempModel);
       }

@@ -33,6 +33,8 @@ final class GroupWorker {
     final float[] weights;
     /** Milliseconds per step computing, waiting at the barrier, and pushing/pulling. */
     final String timing;
+    /** The leader's progress records, or empty. */
+    String history = "";
 
     Result(long steps, double lastCost, float[] weights, String timing) {
       this.steps = steps;
@@ -58,6 +60,7 @@ final class GroupWorker {
   private final long delayMillis;
   private final GroupTrace trace;
   private final ProgressTrace progress;
+  private GroupReporter reporter;
   private long computeNanos;
   private long barrierNanos;
   private long pushNanos;
@@ -89,6 +92,12 @@ final class GroupWorker {
     this.delayMillis = delayMillis;
     this.trace = GroupTrace.forJob(settings);
     this.progress = group == 0 && member == 0 ? ProgressTrace.forJob(settings) : null;
+  }
+
+  /** The leader reports progress through {@code r}. */
+  GroupWorker reportTo(GroupReporter r) {
+    this.reporter = r;
+    return this;
   }
 
   Result run(float[] start) throws IOException, InterruptedException {
@@ -143,6 +152,9 @@ final class GroupWorker {
       barrierNanos += t2 - t1;
       lastCost = sum.cost() / sum.samples();
       step++;
+      if (reporter != null) {
+        reporter.step(step, epoch, sum.samples(), sum.cost(), engine);
+      }
       if (trace != null) {
         engine.getParameters(current);
         trace.record(group, member, step, current);
@@ -186,7 +198,12 @@ final class GroupWorker {
         "compute %.2f ms/step, barrier %.2f ms/step, push+pull %.2f ms/step", computeNanos / per,
         barrierNanos / per, pushNanos / per);
     LOG.info("group {} member {}: {} steps; {}", group, member, step, timing);
-    return new Result(step, lastCost, current, timing);
+    Result r = new Result(step, lastCost, current, timing);
+    if (reporter != null) {
+      reporter.finish(step, epoch);
+      r.history = reporter.history();
+    }
+    return r;
   }
 
   /** The leader's push: delta = current - lastPulled; returns the master weights. */

@@ -6,6 +6,8 @@ import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.ArrayDataset;
 import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
+import io.horn.core.engine.ProgressBoard;
 import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
@@ -129,11 +131,12 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
     } else {
       result = train(peer, conf, spec, settings, layout, index, data, coordinator, inbox,
-          layout.paramServer ? 0 : budget, timeout);
+          layout.paramServer ? 0 : budget, budget, timeout);
       if (!layout.paramServer && index == 0) {
         meta.put("group.0.steps", Long.toString(result.steps));
         meta.put("trained.steps", Long.toString(result.steps));
         meta.put("group.0.leader.timing", result.timing);
+        meta.put("history.group.0", result.history);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }
     }
@@ -148,6 +151,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     if (serverEndpoint != null) {
       serverEndpoint.close();
     }
+  }
+
+  /** The submitter's live board when it runs in this JVM (local mode), else null. */
+  private static Object inProcessBoard(BSPPeer<?, ?, ?, ?, ?> peer) {
+    if (!"local".equals(peer.getConfiguration().get("bsp.master.address", "local"))) {
+      return null;
+    }
+    return InProcessEndpoints.find(peer.getConfiguration().get(TaskFailures.TOKEN, ""), "board");
   }
 
   /**
@@ -170,7 +181,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
   private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, Text> peer, HornConfiguration conf,
       NetworkSpec spec, TrainingSettings settings, JobLayout layout, int index, Dataset data,
-      GroupCoordinator coordinator, Map<String, String> inbox, long localBudget, long timeout)
+      GroupCoordinator coordinator, Map<String, String> inbox, long localBudget,
+      long totalBudget, long timeout)
       throws IOException, InterruptedException {
     int group = layout.groupOf(index);
     int member = layout.memberOf(index);
@@ -212,6 +224,22 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           barrier, coordinator, coordinator != null ? ps : null, layout.paramServer,
           layout.pushInterval,
           localBudget, JobLayout.delayOf(conf, group));
+      if (member == 0) {
+        String testPath = conf.get(HornOptions.TEST_PATH);
+        Object board = inProcessBoard(peer);
+        // Evaluate once per pass over the group's data: its members' samples / group batch.
+        long groupSamples = 0;
+        for (int m = 0; m < layout.groupSize; m++) {
+          groupSamples += Long.parseLong(inbox.getOrDefault("count|"
+              + (group * layout.groupSize + m), "0"));
+        }
+        if (board != null) {
+          ((ProgressBoard) board).setTotalSteps(totalBudget);
+        }
+        w.reportTo(new GroupReporter(group, (ProgressBoard) board,
+            testPath.isEmpty() ? null : Datasets.open(testPath), spec, settings,
+            (groupSamples + settings.batchSize - 1) / settings.batchSize));
+      }
       GroupWorker.Result r;
       try {
         r = w.run(start);
@@ -222,7 +250,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         throw e;
       }
       if (ps != null && coordinator != null) {
-        ps.done(group, r.steps, r.timing);
+        ps.done(group, r.steps, r.timing, r.history);
       }
       LOG.info("worker {} (group {}, member {}) finished after {} steps", index, group, member,
           r.steps);

@@ -27,6 +27,11 @@ final class InProcessEndpoints {
     return o;
   }
 
+  /** The endpoint, or null when there is none. */
+  static Object find(String token, String name) {
+    return ENDPOINTS.get(token + "/" + name);
+  }
+
   static void remove(String token, String name) {
     ENDPOINTS.remove(token + "/" + name);
   }

@@ -51,7 +51,10 @@ final class JobOutput {
       }
     }
     for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
-      meta.put("conf." + e.getKey(), e.getValue());
+      // The runner's own plumbing (job token, input mode) is not part of the configuration.
+      if (!e.getKey().equals(TaskFailures.TOKEN) && !e.getKey().startsWith("horn.bsp.")) {
+        meta.put("conf." + e.getKey(), e.getValue());
+      }
     }
     String modelPath = conf.get(HornOptions.MODEL_PATH);
     if (!modelPath.isEmpty()) {

@@ -21,7 +21,7 @@ import java.nio.file.Paths;
 public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
       + " [--batch-size N] [--learning-rate F] [--momentum F] [--workers N] [--groups G]"
-      + " [--test PATH] [--model PATH] [--verbose]";
+      + " [--test PATH] [--model PATH] [--report DIR] [--verbose]";
 
   private MnistExample() {}
 
@@ -29,6 +29,8 @@ public final class MnistExample {
     String data = ".cache/mnist";
     String model = "work/mnist-model.bin";
     String test = null;
+    String report = "work/reports/mnist-" + java.time.LocalDateTime.now().format(
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     int epochs = 10;
     int batch = 128;
     double lr = 0.05;
@@ -54,6 +56,7 @@ public final class MnistExample {
           case "--data": data = v; break;
           case "--model": model = v; break;
           case "--test": test = v; break;
+          case "--report": report = v; break;
           case "--epochs": epochs = Integer.parseInt(v); break;
           case "--batch-size": batch = Integer.parseInt(v); break;
           case "--learning-rate": lr = Double.parseDouble(v); break;
@@ -94,9 +97,10 @@ public final class MnistExample {
       long t0 = System.nanoTime();
       job.waitForCompletion(true);
       Model m = job.getModel();
-      System.out.printf("MNIST test accuracy: %.4f after %s epochs (%.1f s); model: %s%n",
-          Double.parseDouble(m.metadata().get("test.accuracy")), m.metadata().get("trained.epochs"),
-          (System.nanoTime() - t0) / 1e9, model);
+      Path html = io.horn.examples.report.TrainingReport.write(m, Paths.get(report));
+      System.out.printf("MNIST test accuracy: %.4f after %s epochs (%.1f s)%nmodel:  %s%n"
+          + "report: %s%n", Double.parseDouble(m.metadata().get("test.accuracy")),
+          m.metadata().get("trained.epochs"), (System.nanoTime() - t0) / 1e9, model, html);
     } catch (Exception e) {
       System.err.println("horn: " + e.getMessage());
       if (verbose) {

@@ -27,6 +27,7 @@ public final class ParameterServer implements ParameterServerProtocol {
   private final long[] steps;
   private final boolean[] done;
   private final String[] timings;
+  private final String[] histories;
   private long totalSteps;
   private long rejected;
 
@@ -45,6 +46,7 @@ public final class ParameterServer implements ParameterServerProtocol {
     this.steps = new long[groups];
     this.done = new boolean[groups];
     this.timings = new String[groups];
+    this.histories = new String[groups];
   }
 
   @Override
@@ -101,10 +103,12 @@ public final class ParameterServer implements ParameterServerProtocol {
   }
 
   @Override
-  public synchronized boolean done(int group, long groupTotalSteps, String timing) {
+  public synchronized boolean done(int group, long groupTotalSteps, String timing,
+      String history) {
     checkGroup(group);
     done[group] = true;
     timings[group] = timing == null ? "" : timing;
+    histories[group] = history == null ? "" : history;
     notifyAll();
     return allDone();
   }
@@ -144,6 +148,9 @@ public final class ParameterServer implements ParameterServerProtocol {
       m.put("ps.group." + g + ".steps", Long.toString(steps[g]));
       if (timings[g] != null) {
         m.put("group." + g + ".leader.timing", timings[g]);
+      }
+      if (histories[g] != null) {
+        m.put("history.group." + g, histories[g]);
       }
     }
     m.put("ps.steps", Long.toString(totalSteps));

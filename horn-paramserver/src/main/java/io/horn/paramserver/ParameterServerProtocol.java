@@ -21,7 +21,8 @@ public interface ParameterServerProtocol extends VersionedProtocol {
 
   /**
    * The group has finished after {@code totalSteps} steps; {@code timing} says where its leader's
-   * time went. Returns true once every group has.
+   * time went and {@code history} holds its progress records ({@code seconds:step:cost:accuracy}
+   * joined by {@code ;}). Returns true once every group has.
    */
-  boolean done(int group, long totalSteps, String timing);
+  boolean done(int group, long totalSteps, String timing, String history);
 }

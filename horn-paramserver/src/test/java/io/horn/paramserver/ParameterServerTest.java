@@ -47,9 +47,9 @@ class ParameterServerTest {
   @Test
   void doneWaitsForEveryGroup() throws Exception {
     ParameterServer ps = new ParameterServer(new float[] {0}, 2, 0);
-    assertFalse(ps.done(0, 5, ""));
+    assertFalse(ps.done(0, 5, "", ""));
     assertFalse(ps.awaitAllDone(50));
-    assertTrue(ps.done(1, 5, ""));
+    assertTrue(ps.done(1, 5, "", ""));
     assertTrue(ps.awaitAllDone(50));
   }
 

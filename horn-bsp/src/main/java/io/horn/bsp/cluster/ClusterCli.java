@@ -1,6 +1,5 @@
 package io.horn.bsp.cluster;
 
-import io.horn.bsp.cluster.LocalCluster.Daemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -102,18 +101,18 @@ final class ClusterCli {
     Daemon[] order = Daemon.values();
     for (int i = order.length - 1; i >= 0; i--) {
       Daemon d = order[i];
-      Long pid = LocalCluster.readPid(work, d);
+      Long pid = d.readPid(work);
       if (pid == null) {
         continue;
       }
       any = true;
-      Optional<ProcessHandle> h = LocalCluster.daemonHandle(work, d);
+      Optional<ProcessHandle> h = d.liveProcess(work);
       if (h.isPresent()) {
         handles.add(h.get());
         names.add(d.id + " (pid " + pid + ")");
       } else {
         out.println("  " + d.id + " was not running (pid " + pid + " gone)");
-        Files.deleteIfExists(LocalCluster.pidFile(work, d));
+        Files.deleteIfExists(d.pidFile(work));
       }
     }
     if (!any) {
@@ -122,7 +121,7 @@ final class ClusterCli {
     }
     List<ProcessHandle> left = Processes.terminate(handles, Duration.ofSeconds(10));
     for (Daemon d : Daemon.values()) {
-      Files.deleteIfExists(LocalCluster.pidFile(work, d));
+      Files.deleteIfExists(d.pidFile(work));
     }
     for (String n : names) {
       out.println("  stopped " + n);
@@ -153,12 +152,12 @@ final class ClusterCli {
     int alive = 0;
     boolean masterAlive = false;
     for (Daemon d : Daemon.values()) {
-      Long pid = LocalCluster.readPid(work, d);
+      Long pid = d.readPid(work);
       if (pid == null) {
         continue;
       }
       known++;
-      boolean up = LocalCluster.daemonHandle(work, d).isPresent();
+      boolean up = d.liveProcess(work).isPresent();
       if (up) {
         alive++;
       }

@@ -54,28 +54,55 @@ public final class LocalJobRunner implements JobRunner {
       LOG.info("training {} on {} samples from {} ({} parameters, batch {})", spec,
           train.size(), trainPath, spec.parameterCount(), settings.batchSize);
     }
+    long budget = settings.maxIterations > 0 ? settings.maxIterations
+        : (long) settings.epochs * ((train.size() + settings.batchSize - 1) / settings.batchSize);
+    ProgressBoard board = verbose
+        ? new ProgressBoard(System.out, ProgressBoard.isInteractive(), budget, 500, 10) : null;
+    StringBuilder history = new StringBuilder();
+    long start = System.nanoTime();
     TrainingListener progress = new TrainingListener() {
+      private double lastMean = Double.NaN;
+
       @Override
       public void onProgress(int epoch, long step, double meanCost, double samplesPerSecond) {
-        if (verbose) {
-          LOG.info(String.format("epoch %d step %d cost %.4f %.0f samples/s", epoch, step,
-              meanCost, samplesPerSecond));
+        lastMean = meanCost;
+        record(step, meanCost, Double.NaN);
+        if (board != null) {
+          board.update(0, epoch, step, meanCost, samplesPerSecond);
         }
       }
 
       @Override
       public void onEpoch(int epoch, long step, Evaluation eval) {
-        if (verbose && eval != null) {
-          LOG.info("epoch {} done: test {}", epoch, eval);
+        if (eval != null) {
+          // History records carry the training cost; the epoch's test cost is not comparable.
+          record(step, lastMean, eval.accuracy());
+          if (board != null) {
+            board.accuracy(0, eval.accuracy());
+          }
         }
       }
+
+      private void record(long step, double cost, double acc) {
+        history.append(history.length() == 0 ? "" : ";").append(String.format(
+            java.util.Locale.ROOT, "%.2f:%d:%.5f:%s", (System.nanoTime() - start) / 1e9, step,
+            cost, Double.isNaN(acc) ? "" : String.format(java.util.Locale.ROOT, "%.4f", acc)));
+      }
     };
-    Model model = new Trainer(spec, settings, backend).fit(train, test, progress);
+    Model model;
+    try {
+      model = new Trainer(spec, settings, backend).fit(train, test, progress);
+    } finally {
+      if (board != null) {
+        board.close();
+      }
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("data.training", trainPath);
     meta.put("data.test", testPath);
     meta.put("runner", name());
     meta.put("backend", backend.name());
+    meta.put("history.group.0", history.toString());
     for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
       if (e.getKey().startsWith("horn.")) {
         meta.put("conf." + e.getKey(), e.getValue());
@@ -89,6 +116,13 @@ public final class LocalJobRunner implements JobRunner {
       if (verbose) {
         LOG.info("model written to {}", modelPath);
       }
+    }
+    if (board != null) {
+      Map<String, String> totals = new LinkedHashMap<>();
+      totals.put("steps", model.metadata().get("trained.steps"));
+      totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
+      totals.put("model", modelPath.isEmpty() ? "(not written)" : modelPath);
+      board.summary(totals);
     }
     return true;
   }

@@ -1,0 +1,95 @@
+package io.horn.bsp;
+
+import io.horn.core.data.Dataset;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Evaluation;
+import io.horn.core.engine.ProgressBoard;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.NetworkSpec;
+import java.util.Locale;
+
+/**
+ * A group leader's progress: every check interval it records the mean cost (and, once per pass
+ * over the group's data, the held-out accuracy) into a history that ends up in the model's
+ * metadata, and updates the live board when the job's submitter runs in this JVM.
+ *
+ * <p>Confined to the leader's thread.
+ */
+final class GroupReporter {
+  private final int group;
+  private final ProgressBoard board;
+  private final Dataset test;
+  private final NetworkSpec spec;
+  private final TrainingSettings settings;
+  private final long evalEvery;
+  private final StringBuilder history = new StringBuilder();
+  private final long start = System.nanoTime();
+  private final float[] weights;
+  private double intervalCost;
+  private long totalSamples;
+  private double lastMean = Double.NaN;
+  private long intervalSamples;
+  private long intervalStart = System.nanoTime();
+
+  /**
+   * @param board the live board, or null
+   * @param test held-out data evaluated every {@code evalEvery} steps, or null
+   */
+  GroupReporter(int group, ProgressBoard board, Dataset test, NetworkSpec spec,
+      TrainingSettings settings, long evalEvery) {
+    this.group = group;
+    this.board = board;
+    this.test = test;
+    this.spec = spec;
+    this.settings = settings;
+    this.evalEvery = Math.max(1, evalEvery);
+    this.weights = test != null ? new float[spec.parameterCount()] : null;
+  }
+
+  void step(long step, int epoch, int samples, double cost, NetworkEngine engine) {
+    intervalCost += cost;
+    intervalSamples += samples;
+    totalSamples += samples;
+    boolean evaluate = test != null && step % evalEvery == 0;
+    if (step % settings.convergenceCheckInterval != 0 && !evaluate) {
+      return;
+    }
+    double secs = (System.nanoTime() - intervalStart) / 1e9;
+    double mean = intervalCost / Math.max(1, intervalSamples);
+    lastMean = mean;
+    double rate = intervalSamples / Math.max(1e-9, secs);
+    double acc = Double.NaN;
+    if (evaluate) {
+      engine.getParameters(weights);
+      try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
+        e.setParameters(weights);
+        acc = Evaluation.of(e, test).accuracy();
+      }
+    }
+    history.append(history.length() == 0 ? "" : ";").append(String.format(Locale.ROOT,
+        "%.2f:%d:%.5f:%s", (System.nanoTime() - start) / 1e9, step, mean,
+        Double.isNaN(acc) ? "" : String.format(Locale.ROOT, "%.4f", acc)));
+    if (board != null) {
+      board.update(group, epoch, step, mean, rate);
+      if (!Double.isNaN(acc)) {
+        board.accuracy(group, acc);
+      }
+    }
+    intervalCost = 0;
+    intervalSamples = 0;
+    intervalStart = System.nanoTime();
+  }
+
+  /** The last word on the board: the group's final step count. */
+  void finish(long step, int epoch) {
+    if (board != null) {
+      double secs = (System.nanoTime() - start) / 1e9;
+      board.update(group, epoch, step, lastMean, totalSamples / Math.max(1e-9, secs));
+    }
+  }
+
+  String history() {
+    return history.toString();
+  }
+}

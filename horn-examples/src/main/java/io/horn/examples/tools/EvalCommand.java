@@ -1,0 +1,143 @@
+package io.horn.examples.tools;
+
+import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
+import io.horn.core.engine.Evaluation;
+import java.io.PrintStream;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code horn eval <model> <data>}: the model's accuracy and mean cost on a dataset, precision
+ * and recall per class, and the confusion matrix (rows: actual class, columns: predicted class),
+ * with totals. A class never predicted has no precision ({@code -}), a class absent from the data
+ * no recall; the macro averages are over the classes present in the data, counting an undefined
+ * precision there as 0.
+ *
+ * <p>{@code <data>} is any path {@link Datasets#open} accepts: an MNIST idx directory, {@code
+ * dir#t10k}, a directory of SequenceFiles.
+ */
+public final class EvalCommand implements Subcommand {
+  static final String USAGE = "usage: bin/horn eval <model> <data> [--verbose]";
+
+  @Override
+  public String name() {
+    return "eval";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public Set<String> valueOptions() {
+    return Collections.emptySet();
+  }
+
+  @Override
+  public void run(ToolArgs args, PrintStream out) throws Exception {
+    args.expectPositional("<model>", "<data>");
+    String dataPath = args.positional().get(1);
+    try (Inference model = Inference.load(args.positional().get(0))) {
+      Dataset data = Datasets.open(dataPath);
+      model.checkDataset("data " + dataPath, data);
+      Evaluation ev = Evaluation.of(model.engine(), data);
+      print(out, model, dataPath, ev);
+    }
+  }
+
+  /** The report: summary lines, the per-class table, the confusion matrix. */
+  static void print(PrintStream out, Inference model, String dataPath, Evaluation ev) {
+    long[][] c = ev.confusion();
+    int k = c.length;
+    long[] actual = new long[k];
+    long[] predicted = new long[k];
+    long correct = 0;
+    for (int a = 0; a < k; a++) {
+      for (int p = 0; p < k; p++) {
+        actual[a] += c[a][p];
+        predicted[p] += c[a][p];
+      }
+      correct += c[a][a];
+    }
+    out.printf("model:     %s (%s)%n", model.path(), model.shape());
+    out.printf("data:      %s (%d samples)%n", dataPath, ev.samples());
+    out.printf(Locale.ROOT, "accuracy:  %.4f (%d of %d correct)%n", ev.accuracy(), correct,
+        ev.samples());
+    out.printf(Locale.ROOT, "mean cost: %.4f (%s)%n", ev.meanCost(),
+        model.spec().cost().getSimpleName());
+    out.println();
+
+    TextTable perClass = new TextTable("rrrrr");
+    perClass.row("class", "precision", "recall", "support", "predicted");
+    double precisionSum = 0;
+    double recallSum = 0;
+    int present = 0;
+    for (int i = 0; i < k; i++) {
+      double precision = precision(c, i);
+      double recall = recall(c, i);
+      if (actual[i] > 0) {
+        // Averaged over the classes the data holds; one never predicted counts as precision 0.
+        precisionSum += Double.isNaN(precision) ? 0 : precision;
+        recallSum += recall;
+        present++;
+      }
+      perClass.row(Integer.toString(i), TextTable.ratio(precision), TextTable.ratio(recall),
+          TextTable.number(actual[i]), TextTable.number(predicted[i]));
+    }
+    perClass.row("macro avg",
+        TextTable.ratio(present == 0 ? Double.NaN : precisionSum / present),
+        TextTable.ratio(present == 0 ? Double.NaN : recallSum / present),
+        TextTable.number(ev.samples()), TextTable.number(ev.samples()));
+    out.println("per class (precision = correct/predicted, recall = correct/support):");
+    perClass.print(out, "  ");
+    out.println();
+
+    out.println("confusion matrix (rows: actual class, columns: predicted class):");
+    TextTable matrix = new TextTable("r".repeat(k + 2));
+    String[] header = new String[k + 2];
+    header[0] = "actual\\predicted";
+    for (int p = 0; p < k; p++) {
+      header[p + 1] = Integer.toString(p);
+    }
+    header[k + 1] = "total";
+    matrix.row(header);
+    for (int a = 0; a < k; a++) {
+      String[] row = new String[k + 2];
+      row[0] = Integer.toString(a);
+      for (int p = 0; p < k; p++) {
+        row[p + 1] = TextTable.number(c[a][p]);
+      }
+      row[k + 1] = TextTable.number(actual[a]);
+      matrix.row(row);
+    }
+    String[] totals = new String[k + 2];
+    totals[0] = "total";
+    for (int p = 0; p < k; p++) {
+      totals[p + 1] = TextTable.number(predicted[p]);
+    }
+    totals[k + 1] = TextTable.number(ev.samples());
+    matrix.row(totals);
+    matrix.print(out, "  ");
+  }
+
+  /** Of the samples predicted as {@code cls}, the share that are of it; NaN if none were. */
+  static double precision(long[][] c, int cls) {
+    long predicted = 0;
+    for (long[] row : c) {
+      predicted += row[cls];
+    }
+    return predicted == 0 ? Double.NaN : (double) c[cls][cls] / predicted;
+  }
+
+  /** Of the samples of class {@code cls}, the share predicted as it; NaN if there are none. */
+  static double recall(long[][] c, int cls) {
+    long actual = 0;
+    for (long v : c[cls]) {
+      actual += v;
+    }
+    return actual == 0 ? Double.NaN : (double) c[cls][cls] / actual;
+  }
+}

@@ -1,0 +1,223 @@
+package io.horn.examples.tools;
+
+import io.horn.core.model.ModelFile;
+import io.horn.core.model.ModelHeader;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code horn info <model>}: what a model file says about its model, read with {@link
+ * ModelFile#readHeader} so that no class it names is loaded (it works on a machine without the
+ * job's jar): the file's size and format version, the layers, the cost function, the parameter
+ * count, and the training provenance from the metadata. Of the {@code conf.*} entries only
+ * {@code conf.horn.*} are listed; {@code history.*} values (progress records) are counted, not
+ * printed.
+ */
+public final class InfoCommand implements Subcommand {
+  static final String USAGE = "usage: bin/horn info <model> [--verbose]";
+
+  /** Provenance keys shown first, in this order, with their labels. */
+  private static final Map<String, String> PROVENANCE = new LinkedHashMap<>();
+
+  static {
+    PROVENANCE.put("trained.at", "date");
+    PROVENANCE.put("data.training", "training data");
+    PROVENANCE.put("data.test", "test data");
+    PROVENANCE.put("test.accuracy", "test accuracy");
+    PROVENANCE.put("test.samples", "test samples");
+    PROVENANCE.put("trained.steps", "steps");
+    PROVENANCE.put("trained.epochs", "epochs");
+    PROVENANCE.put("trained.samples", "training samples");
+    PROVENANCE.put("layout", "layout");
+    PROVENANCE.put("runner", "runner");
+    PROVENANCE.put("backend", "backend");
+  }
+
+  @Override
+  public String name() {
+    return "info";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public Set<String> valueOptions() {
+    return Collections.emptySet();
+  }
+
+  @Override
+  public void run(ToolArgs args, PrintStream out) throws Exception {
+    args.expectPositional("<model>");
+    String path = args.positional().get(0);
+    ModelHeader h = ModelFile.readHeader(Inference.modelPath(path));
+    print(out, path, h);
+  }
+
+  /** The report. */
+  static void print(PrintStream out, String path, ModelHeader h) {
+    out.printf("model:      %s%n", path);
+    out.printf(Locale.ROOT, "file:       %d bytes (%s), format version %d%n", h.fileSize(),
+        humanBytes(h.fileSize()), h.formatVersion());
+    out.printf("layers:     %d (%s)%n", h.depth(), shape(h));
+    TextTable layers = new TextTable("rrllrr");
+    layers.row("#", "size", "activation", "neuron", "drop", "parameters");
+    for (int l = 0; l < h.depth(); l++) {
+      String params = l == 0 ? "-"
+          : TextTable.number((h.layerSizes().get(l - 1) + 1L) * h.layerSizes().get(l));
+      layers.row(Integer.toString(l), Integer.toString(h.layerSizes().get(l)),
+          shortName(h.activations().get(l)), shortName(h.neurons().get(l)),
+          dropRate(h.dropRates().get(l)), params);
+    }
+    layers.print(out, "  ");
+    out.printf("cost:       %s%n", shortName(h.cost()));
+    out.printf("parameters: %d%n", h.parameterCount());
+
+    Map<String, String> meta = h.metadata();
+    Map<String, String> conf = new LinkedHashMap<>();
+    Map<String, String> cluster = new LinkedHashMap<>();
+    Map<String, String> other = new LinkedHashMap<>();
+    Map<String, Integer> history = new LinkedHashMap<>();
+    int otherConf = 0;
+    for (Map.Entry<String, String> e : meta.entrySet()) {
+      String k = e.getKey();
+      if (PROVENANCE.containsKey(k)) {
+        continue;
+      } else if (k.startsWith("conf.horn.")) {
+        conf.put(k.substring("conf.".length()), e.getValue());
+      } else if (k.startsWith("conf.")) {
+        otherConf++;
+      } else if (k.startsWith("history.")) {
+        history.put(k, records(e.getValue()));
+      } else if (k.startsWith("ps.") || k.startsWith("group.")) {
+        cluster.put(k, e.getValue());
+      } else {
+        other.put(k, e.getValue());
+      }
+    }
+
+    out.println();
+    out.println("training:");
+    TextTable training = new TextTable("ll");
+    for (Map.Entry<String, String> p : PROVENANCE.entrySet()) {
+      String v = meta.get(p.getKey());
+      if (v == null && p.getKey().equals("trained.steps") && meta.containsKey("ps.steps")) {
+        v = meta.get("ps.steps") + " (ps.steps)"; // older hybrid runs recorded only these
+      }
+      if (v != null) {
+        training.row(p.getValue() + ":", oneLine(v));
+      }
+    }
+    for (Map.Entry<String, String> e : sorted(other)) {
+      training.row(e.getKey() + ":", oneLine(e.getValue()));
+    }
+    if (meta.isEmpty()) {
+      training.row("(no metadata)");
+    }
+    training.print(out, "  ");
+    section(out, "configuration (conf.horn.*):", conf,
+        otherConf == 0 ? null : "(" + otherConf + " other conf.* entries not shown)");
+    section(out, "parameter server and groups (ps.*, group.*):", cluster, null);
+    if (!history.isEmpty()) {
+      out.println();
+      out.println("history (progress records, not shown):");
+      TextTable t = new TextTable("lr");
+      for (Map.Entry<String, Integer> e : sortedCounts(history)) {
+        t.row(e.getKey() + ":", e.getValue() + (e.getValue() == 1 ? " record" : " records"));
+      }
+      t.print(out, "  ");
+    }
+  }
+
+  private static void section(PrintStream out, String title, Map<String, String> entries,
+      String note) {
+    if (entries.isEmpty() && note == null) {
+      return;
+    }
+    out.println();
+    out.println(title);
+    TextTable t = new TextTable("lll");
+    for (Map.Entry<String, String> e : sorted(entries)) {
+      t.row(e.getKey(), "=", oneLine(e.getValue()));
+    }
+    t.print(out, "  ");
+    if (note != null) {
+      out.println("  " + note);
+    }
+  }
+
+  private static List<Map.Entry<String, String>> sorted(Map<String, String> m) {
+    List<Map.Entry<String, String>> l = new ArrayList<>(m.entrySet());
+    l.sort(Map.Entry.comparingByKey(NaturalOrder.INSTANCE));
+    return l;
+  }
+
+  private static List<Map.Entry<String, Integer>> sortedCounts(Map<String, Integer> m) {
+    List<Map.Entry<String, Integer>> l = new ArrayList<>(m.entrySet());
+    l.sort(Map.Entry.comparingByKey(NaturalOrder.INSTANCE));
+    return l;
+  }
+
+  /** Records in a history value: {@code ;}-separated, none when empty. */
+  static int records(String v) {
+    String t = v.trim();
+    if (t.isEmpty()) {
+      return 0;
+    }
+    int n = 1;
+    for (int i = 0; i < t.length(); i++) {
+      if (t.charAt(i) == ';') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** {@code 784-500-10}. */
+  static String shape(ModelHeader h) {
+    StringBuilder sb = new StringBuilder();
+    for (int size : h.layerSizes()) {
+      sb.append(sb.length() > 0 ? "-" : "").append(size);
+    }
+    return sb.toString();
+  }
+
+  /** Horn's own classes by simple name, others (user code) in full. */
+  static String shortName(String className) {
+    if (className.startsWith("io.horn.core.")) {
+      return className.substring(className.lastIndexOf('.') + 1);
+    }
+    return className;
+  }
+
+  private static String dropRate(float rate) {
+    return rate == 0f ? "0" : Float.toString(rate);
+  }
+
+  /** A value on one line: line breaks shown as {@code \n}. */
+  private static String oneLine(String v) {
+    return v.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  static String humanBytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+}

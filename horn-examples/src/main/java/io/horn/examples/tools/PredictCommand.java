@@ -1,0 +1,117 @@
+package io.horn.examples.tools;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code horn predict <model> <input> [--limit N] [--out FILE]}: one line per sample, {@code
+ * index,predicted_class,probability}, where the probability is the output unit value of the
+ * predicted class (a SoftMax probability for a SoftMax output layer). Lines go to standard
+ * output, or to {@code FILE} with {@code --out}. The input is read whole and checked before the
+ * first line is written, so a bad input leaves no partial output.
+ *
+ * <p>Inputs: see {@link PredictInput}.
+ */
+public final class PredictCommand implements Subcommand {
+  static final String USAGE =
+      "usage: bin/horn predict <model> <input> [--limit N] [--out FILE] [--verbose]";
+
+  @Override
+  public String name() {
+    return "predict";
+  }
+
+  @Override
+  public String usage() {
+    return USAGE;
+  }
+
+  @Override
+  public Set<String> valueOptions() {
+    return Set.of("--limit", "--out");
+  }
+
+  @Override
+  public void run(ToolArgs args, PrintStream out) throws Exception {
+    args.expectPositional("<model>", "<input>");
+    int limit = args.positiveInt("--limit", Integer.MAX_VALUE);
+    Path outFile = outPath(args.option("--out"));
+    try (Inference model = Inference.load(args.positional().get(0))) {
+      PredictInput input = PredictInput.read(args.positional().get(1), model, limit);
+      if (outFile == null) {
+        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        write(model, input, w, out);
+        w.flush();
+        return;
+      }
+      Path parent = outFile.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+        write(model, input, w, null);
+      }
+      out.println(input.size() + " predictions for " + input.description() + " written to "
+          + outFile);
+    }
+  }
+
+  private static Path outPath(String out) throws UsageException {
+    if (out == null) {
+      return null;
+    }
+    try {
+      Path p = Paths.get(out);
+      if (out.isEmpty() || Files.isDirectory(p)) {
+        throw new UsageException("--out needs a file name, got '" + out + "'"
+            + (out.isEmpty() ? "" : " (a directory)"));
+      }
+      return p;
+    } catch (InvalidPathException e) {
+      throw new UsageException("--out: not a valid path: '" + out + "'");
+    }
+  }
+
+  /**
+   * Runs the model over the input in batches and writes one line per sample to {@code w}; when
+   * {@code w} writes to {@code console} (standard output), stops once that stream has failed.
+   */
+  static void write(Inference model, PredictInput input, Writer w, PrintStream console)
+      throws IOException {
+    int in = model.spec().inputSize();
+    int outs = model.spec().outputSize();
+    float[] x = new float[in * Inference.BATCH];
+    float[] y = new float[outs * Inference.BATCH];
+    BufferedWriter bw = w instanceof BufferedWriter ? (BufferedWriter) w : new BufferedWriter(w);
+    StringBuilder line = new StringBuilder();
+    for (int from = 0; from < input.size(); from += Inference.BATCH) {
+      int n = Math.min(Inference.BATCH, input.size() - from);
+      input.features(from, n, x);
+      model.predict(x, n, y);
+      for (int s = 0; s < n; s++) {
+        int cls = Inference.argmax(y, s * outs, outs);
+        line.setLength(0);
+        line.append(from + s).append(',').append(cls).append(',')
+            .append(String.format(Locale.ROOT, "%.6f", y[s * outs + cls])).append('\n');
+        bw.write(line.toString());
+      }
+      if (console != null) {
+        bw.flush();
+        if (console.checkError()) {
+          return; // the reader went away (| head): stop quietly, as other Unix tools do
+        }
+      }
+    }
+    bw.flush();
+  }
+}

@@ -1,0 +1,175 @@
+package io.horn.examples.tools;
+
+import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
+import io.horn.core.data.IdxFile;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The samples {@code horn predict} runs the model on, from one of three kinds of input:
+ *
+ * <ul>
+ *   <li>an idx images file alone (plain or gzipped), read with {@link IdxFile#readImages}: no
+ *       labels needed;
+ *   <li>a CSV file of feature rows ({@link CsvFeatures});
+ *   <li>any dataset path {@link Datasets#open} accepts (an idx directory, {@code dir#t10k}, a
+ *       directory of SequenceFiles, ...); its labels are ignored.
+ * </ul>
+ *
+ * <p>A regular file is told apart by its first bytes, not its name: the idx images magic means
+ * images, other binary headers (idx labels, {@code SEQ}, gzip) go to {@link Datasets#open}, and
+ * anything else is read as CSV.
+ *
+ * <p>Immutable once read.
+ */
+public abstract class PredictInput {
+  private final String description;
+  private final int size;
+
+  private PredictInput(String description, int size) {
+    this.description = description;
+    this.size = size;
+  }
+
+  /**
+   * Reads {@code path} for a model whose input layer takes {@code width} features, keeping the
+   * first {@code limit} samples at most.
+   *
+   * @throws ToolFailure if the samples have another width, or there are none
+   * @throws IOException if the input cannot be read or is malformed
+   */
+  public static PredictInput read(String path, Inference model, int limit)
+      throws IOException, ToolFailure {
+    int width = model.spec().inputSize();
+    Path file = regularFile(path);
+    if (file != null) {
+      Kind kind = sniff(file);
+      if (kind == Kind.IDX_IMAGES) {
+        int[] shape = new int[3];
+        float[] pixels = IdxFile.readImages(file, shape);
+        model.checkFeatures("idx file " + path + " (" + shape[0] + " images of " + shape[1] + "x"
+            + shape[2] + ")", shape[1] * shape[2]);
+        return new InMemory(path + " (idx images)", pixels, width, Math.min(limit, shape[0]));
+      }
+      if (kind == Kind.TEXT) {
+        float[] x = CsvFeatures.read(file, width, limit);
+        return new InMemory(path + " (CSV)", x, width, x.length / width);
+      }
+    }
+    Dataset data = Datasets.open(path);
+    model.checkFeatures("data " + path, data.featureCount());
+    if (data.size() == 0) {
+      throw new ToolFailure("data " + path + " holds no samples");
+    }
+    return new FromDataset(path, data, Math.min(limit, data.size()));
+  }
+
+  /** What the samples came from, for messages. */
+  public final String description() {
+    return description;
+  }
+
+  /** The number of samples to predict. */
+  public final int size() {
+    return size;
+  }
+
+  /**
+   * Copies the features of samples {@code [from, from+n)} into {@code x}, sample-major; {@code
+   * n} is at most {@link Inference#BATCH}.
+   */
+  public abstract void features(int from, int n, float[] x);
+
+  private enum Kind { IDX_IMAGES, BINARY, TEXT }
+
+  /** {@code path} as an existing regular file, or null (a directory, a URI, a missing path). */
+  private static Path regularFile(String path) {
+    try {
+      Path p = Paths.get(path);
+      return Files.isRegularFile(p) ? p : null;
+    } catch (InvalidPathException e) {
+      return null;
+    }
+  }
+
+  /** What the file's first bytes say it is; for gzip, the first bytes it decompresses to. */
+  private static Kind sniff(Path file) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      byte[] head = new byte[4];
+      int n = in.readNBytes(head, 0, 4);
+      if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+        return sniffGzip(file);
+      }
+      if (n == 4 && readInt(head) == IdxFile.IMAGES_MAGIC) {
+        return Kind.IDX_IMAGES;
+      }
+      boolean idx = n >= 3 && head[0] == 0 && head[1] == 0;
+      boolean seq = n >= 3 && head[0] == 'S' && head[1] == 'E' && head[2] == 'Q';
+      return idx || seq ? Kind.BINARY : Kind.TEXT;
+    }
+  }
+
+  private static Kind sniffGzip(Path file) throws IOException {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      byte[] head = new byte[4];
+      int n = in.readNBytes(head, 0, 4);
+      return n == 4 && readInt(head) == IdxFile.IMAGES_MAGIC ? Kind.IDX_IMAGES : Kind.BINARY;
+    } catch (EOFException e) {
+      return Kind.BINARY;
+    } catch (IOException e) {
+      // A broken gzip file: let the dataset readers say what is wrong with it.
+      return Kind.BINARY;
+    }
+  }
+
+  private static int readInt(byte[] b) {
+    return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+  }
+
+  /** Samples held in one sample-major array. */
+  private static final class InMemory extends PredictInput {
+    private final float[] x;
+    private final int width;
+
+    InMemory(String description, float[] x, int width, int size) {
+      super(description, size);
+      this.x = x;
+      this.width = width;
+    }
+
+    @Override
+    public void features(int from, int n, float[] dst) {
+      System.arraycopy(x, from * width, dst, 0, n * width);
+    }
+  }
+
+  /** The first samples of a dataset, in order; targets are read and dropped. */
+  private static final class FromDataset extends PredictInput {
+    private final Dataset data;
+    private final int[] order;
+    private final float[] targets;
+
+    FromDataset(String path, Dataset data, int size) {
+      super(path, size);
+      this.data = data;
+      order = new int[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
+      targets = new float[data.targetCount() * Inference.BATCH];
+    }
+
+    @Override
+    public void features(int from, int n, float[] dst) {
+      data.fill(order, from, n, dst, data.featureCount(), targets);
+    }
+  }
+}
