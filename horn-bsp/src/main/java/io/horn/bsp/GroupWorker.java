@@ -183,7 +183,7 @@ final class GroupWorker {
         progress.add(step, current);
       }
       if (member == 0 && step % settings.convergenceCheckInterval == 0) {
-        LOG.info(String.format("group %d step %d cost %.4f", group, step, lastCost));
+        LOG.debug(String.format("group %d step %d cost %.4f", group, step, lastCost));
       }
     }
     engine.getParameters(current);
