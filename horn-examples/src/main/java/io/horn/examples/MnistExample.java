@@ -21,6 +21,7 @@ import java.nio.file.Paths;
 public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
       + " [--batch-size N] [--learning-rate F] [--momentum F] [--workers N] [--groups G]"
+      + " [--push-interval N]"
       + " [--test PATH] [--model PATH] [--report DIR] [--verbose]";
 
   private MnistExample() {}
@@ -36,8 +37,11 @@ public final class MnistExample {
     double lr = 0.05;
     double momentum = 0.9;
     boolean verbose = false;
-    int workers = 1;
-    int groups = 1;
+    // Two task groups of two peers and a parameter server; bin/horn knows this default too (it
+    // gives each worker its share of the cores).
+    int workers = 4;
+    int groups = 2;
+    int pushInterval = 1;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -63,6 +67,7 @@ public final class MnistExample {
           case "--momentum": momentum = Double.parseDouble(v); break;
           case "--workers": workers = Integer.parseInt(v); break;
           case "--groups": groups = Integer.parseInt(v); break;
+          case "--push-interval": pushInterval = Integer.parseInt(v); break;
           default: throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -89,6 +94,7 @@ public final class MnistExample {
       job.setConvergenceCheckInterval(100);
       job.setWorkers(workers);
       job.setGroups(groups);
+      job.setPushInterval(pushInterval);
       job.inputLayer(784, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);
