@@ -24,6 +24,10 @@ public final class MnistExample {
       + " [--push-interval N]"
       + " [--test PATH] [--model PATH] [--report DIR] [--verbose]";
 
+  private static final java.util.Set<String> VALUED = java.util.Set.of("--data", "--model",
+      "--test", "--report", "--epochs", "--batch-size", "--learning-rate", "--momentum",
+      "--workers", "--groups", "--push-interval");
+
   private MnistExample() {}
 
   public static void main(String[] args) {
@@ -51,6 +55,9 @@ public final class MnistExample {
         } else if (a.equals("--verbose")) {
           verbose = true;
           continue;
+        }
+        if (!VALUED.contains(a)) {
+          throw new IllegalArgumentException("unknown option " + a);
         }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("option " + a + " needs a value");
