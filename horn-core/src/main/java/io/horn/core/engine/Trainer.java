@@ -86,17 +86,15 @@ public final class Trainer {
         for (int from = 0; from < order.length && !done; from += batch) {
           int b = Math.min(batch, order.length - from);
           train.fill(order, from, b, x, in, t);
-          g.clear();
-          engine.computeGradients(x, t, b, step, g);
-          if (!Double.isFinite(g.cost())) {
+          double cost = engine.trainStep(x, t, b, step, g);
+          if (!Double.isFinite(cost)) {
             throw new TrainingDivergedException("training diverged at step " + step + " (epoch "
-                + (epoch + 1) + "): the cost became " + g.cost() + "; lower horn.learning.rate"
+                + (epoch + 1) + "): the cost became " + cost + "; lower horn.learning.rate"
                 + " (now " + settings.learningRate + ") or check the data for extreme values");
           }
-          engine.applyUpdate(g);
           step++;
           l.afterStep(step, engine);
-          intervalCost += g.cost();
+          intervalCost += cost;
           intervalSamples += b;
           if (step % settings.convergenceCheckInterval == 0) {
             double mean = intervalCost / intervalSamples;

@@ -40,6 +40,20 @@ public interface NetworkEngine extends AutoCloseable {
   /** Applies one update from summed gradients: optimizer for built-in layers, pushes for others. */
   void applyUpdate(Gradients sums);
 
+  /**
+   * One local training step, {@link #computeGradients} then {@link #applyUpdate}, returning the
+   * summed cost. {@code scratch} is cleared first and may be left holding anything. A device
+   * backend overrides this to keep the gradients on the device when no one else needs them.
+   */
+  default double trainStep(float[] x, float[] t, int n, long step, Gradients scratch) {
+    scratch.clear();
+    computeGradients(x, t, n, step, scratch);
+    if (Double.isFinite(scratch.cost())) {
+      applyUpdate(scratch);
+    }
+    return scratch.cost();
+  }
+
   /** Inference: writes the outputs ({@code outputSize × n}) of {@code n} samples into {@code y}. */
   void predict(float[] x, int n, float[] y);
 
