@@ -1,0 +1,264 @@
+package io.horn.cuda;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuInit;
+
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.math.Gradients;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.NetworkSpec;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The GPU engine: the same math as horn-core's CPU engine for networks of built-in neurons, with
+ * the parameters, optimizer state, activations, errors and gradient sums all resident on the
+ * device. Per step only the batch goes in and one cost per sample comes out; parameters cross
+ * only when asked ({@link #getParameters}) and gradient sums only for in-group reductions
+ * ({@link #computeGradients}).
+ *
+ * <p>Layouts are the CPU engine's: column-major, one sample per column, activation blocks with a
+ * bias row of ones, weight blocks of {@code (n[l-1] + 1) × n[l]}.
+ *
+ * <p>Thread-safety: none. The primary context is made current on the thread that creates the
+ * engine; drive it from that thread.
+ */
+final class CudaNetworkEngine implements NetworkEngine {
+  private final NetworkSpec spec;
+  private final TrainingSettings settings;
+  private final int maxBatch;
+  private final int top;
+  private final int[] n;
+  private final LayerMath math;
+  private final CUdevice device = new CUdevice();
+  private final CUcontext context = new CUcontext();
+  private final DeviceKernels kernels;
+  private final Gemm gemm;
+  private final DeviceBuffer params;
+  private final DeviceBuffer prev;
+  private final DeviceBuffer sums;
+  private final DeviceBuffer adamM;
+  private final DeviceBuffer adamV;
+  private final DeviceBuffer[] acts;
+  private final DeviceBuffer[] deltas;
+  private final DeviceBuffer targets;
+  private final DeviceBuffer costs;
+  private final float[] stage;
+  private final float[] hostCosts;
+  private long adamStep;
+
+  CudaNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch,
+      CudaProbe.Result probe) {
+    checkArgument(maxBatch > 0, "maxBatch must be positive");
+    String why = LayerMath.unsupported(spec, settings);
+    checkArgument(why == null, "the cuda backend cannot run this network: %s", why);
+    if (!probe.usable) {
+      throw new IllegalStateException("CUDA is not usable here: " + probe.reason);
+    }
+    this.spec = spec;
+    this.settings = settings;
+    this.maxBatch = maxBatch;
+    this.top = spec.depth() - 1;
+    this.n = new int[spec.depth()];
+    for (int l = 0; l < n.length; l++) {
+      n[l] = spec.size(l);
+    }
+    this.math = new LayerMath(spec);
+    JCudaDriver.setExceptionsEnabled(true);
+    cuInit(0);
+    cuDeviceGet(device, 0);
+    // The primary context is the one cuBLAS (runtime API) uses too.
+    cuDevicePrimaryCtxRetain(context, device);
+    cuCtxSetCurrent(context);
+    kernels = new DeviceKernels(Kernels.ptx());
+    gemm = Gemm.create(probe.cublas, kernels);
+    int p = spec.parameterCount();
+    params = new DeviceBuffer(p);
+    prev = new DeviceBuffer(p);
+    sums = new DeviceBuffer(p);
+    prev.zero();
+    sums.zero();
+    boolean adam = settings.method == io.horn.core.TrainingMethod.ADAM;
+    adamM = adam ? new DeviceBuffer(p) : null;
+    adamV = adam ? new DeviceBuffer(p) : null;
+    if (adam) {
+      adamM.zero();
+      adamV.zero();
+    }
+    acts = new DeviceBuffer[n.length];
+    deltas = new DeviceBuffer[n.length];
+    for (int l = 0; l < n.length; l++) {
+      acts[l] = new DeviceBuffer((long) (n[l] + 1) * maxBatch);
+      kernels.launch(Kernels.FILL_ROWS, maxBatch, 1, maxBatch, n[l] + 1, n[l], 1f,
+          acts[l].at(0));
+      if (l > 0) {
+        deltas[l] = new DeviceBuffer((long) n[l] * maxBatch);
+      }
+    }
+    targets = new DeviceBuffer((long) n[top] * maxBatch);
+    costs = new DeviceBuffer(maxBatch);
+    stage = new float[(n[0] + 1) * maxBatch];
+    hostCosts = new float[maxBatch];
+    for (int s = 0; s < maxBatch; s++) {
+      stage[n[0] + s * (n[0] + 1)] = 1f;
+    }
+  }
+
+  @Override
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  @Override
+  public void setParameters(float[] p) {
+    checkArgument(p.length == spec.parameterCount(), "expected %s parameters, got %s",
+        spec.parameterCount(), p.length);
+    params.upload(p, 0, 0, p.length);
+  }
+
+  @Override
+  public void getParameters(float[] dst) {
+    checkArgument(dst.length == spec.parameterCount(), "expected room for %s parameters",
+        spec.parameterCount());
+    params.download(0, dst, 0, dst.length);
+  }
+
+  @Override
+  public double trainStep(float[] x, float[] t, int batch, long step, Gradients scratch) {
+    sums.zero();
+    double cost = forwardBackward(x, t, batch);
+    if (Double.isFinite(cost)) {
+      update(batch);
+    }
+    return cost;
+  }
+
+  @Override
+  public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out) {
+    sums.zero();
+    double cost = forwardBackward(x, t, batch);
+    float[] host = new float[spec.parameterCount()];
+    sums.download(0, host, 0, host.length);
+    float[] o = out.sums();
+    for (int i = 0; i < o.length; i++) {
+      o[i] += host[i];
+    }
+    out.addSamples(batch, cost);
+  }
+
+  @Override
+  public void applyUpdate(Gradients g) {
+    checkArgument(g.count() > 0, "no samples in the gradients to apply");
+    sums.upload(g.sums(), 0, 0, g.sums().length);
+    update(g.count());
+  }
+
+  @Override
+  public void predict(float[] x, int count, float[] y) {
+    checkArgument(y.length >= n[top] * count, "output buffer too small");
+    float[] out = new float[(n[top] + 1) * maxBatch];
+    for (int from = 0; from < count; from += maxBatch) {
+      int b = Math.min(maxBatch, count - from);
+      float[] chunk = new float[n[0] * b];
+      System.arraycopy(x, from * n[0], chunk, 0, chunk.length);
+      forward(chunk, b);
+      acts[top].download(0, out, 0, (n[top] + 1) * b);
+      for (int s = 0; s < b; s++) {
+        System.arraycopy(out, s * (n[top] + 1), y, (from + s) * n[top], n[top]);
+      }
+    }
+  }
+
+  private void forward(float[] x, int batch) {
+    checkArgument(batch > 0 && batch <= maxBatch, "batch of %s, engine takes 1..%s", batch,
+        maxBatch);
+    int in = n[0];
+    for (int s = 0; s < batch; s++) {
+      System.arraycopy(x, s * in, stage, s * (in + 1), in);
+    }
+    acts[0].upload(stage, 0, 0, (in + 1) * batch);
+    for (int l = 1; l <= top; l++) {
+      int k = n[l - 1] + 1;
+      gemm.sgemm(true, false, n[l], batch, k, 1f, params.at(spec.offset(l)), k, acts[l - 1].at(0),
+          k, 0f, acts[l].at(0), n[l] + 1);
+      math.forward(kernels, l, acts[l], n[l], batch);
+    }
+  }
+
+  private double forwardBackward(float[] x, float[] t, int batch) {
+    forward(x, batch);
+    targets.upload(t, 0, 0, n[top] * batch);
+    math.outputDelta(kernels, acts[top], targets, deltas[top], costs, n[top], batch);
+    for (int l = top; l >= 1; l--) {
+      int in = n[l - 1];
+      int k = in + 1;
+      gemm.sgemm(false, true, k, n[l], batch, 1f, acts[l - 1].at(0), k, deltas[l].at(0), n[l],
+          1f, sums.at(spec.offset(l)), k);
+      if (l - 1 >= 1) {
+        gemm.sgemm(false, false, in, batch, n[l], 1f, params.at(spec.offset(l)), k,
+            deltas[l].at(0), n[l], 0f, deltas[l - 1].at(0), in);
+        math.backward(kernels, l - 1, acts[l - 1], deltas[l - 1], in, batch);
+      }
+    }
+    costs.download(0, hostCosts, 0, batch);
+    cuCtxSynchronize();
+    double c = 0;
+    for (int s = 0; s < batch; s++) {
+      c += hostCosts[s];
+    }
+    return c;
+  }
+
+  private void update(int count) {
+    float inv = 1f / count;
+    if (adamM != null) {
+      adamStep++;
+    }
+    for (int l = 1; l <= top; l++) {
+      int off = spec.offset(l);
+      int len = spec.blockSize(l);
+      int col = n[l - 1] + 1;
+      if (adamM == null) {
+        kernels.launch(Kernels.MOMENTUM_SGD, len, len, sums.at(off), inv, settings.learningRate,
+            settings.momentumWeight, settings.regularizationWeight, params.at(off), prev.at(off),
+            col, 0);
+      } else {
+        float c1 = (float) (1 - Math.pow(settings.adamBeta1, adamStep));
+        float c2 = (float) (1 - Math.pow(settings.adamBeta2, adamStep));
+        kernels.launch(Kernels.ADAM, len, len, sums.at(off), inv, settings.learningRate,
+            settings.adamBeta1, settings.adamBeta2, settings.adamEpsilon, c1, c2,
+            settings.regularizationWeight, col, params.at(off), prev.at(off), adamM.at(off),
+            adamV.at(off));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (DeviceBuffer b : new DeviceBuffer[] {params, prev, sums, adamM, adamV, targets, costs}) {
+      if (b != null) {
+        b.close();
+      }
+    }
+    for (int l = 0; l < n.length; l++) {
+      acts[l].close();
+      if (deltas[l] != null) {
+        deltas[l].close();
+      }
+    }
+    gemm.close();
+    kernels.close();
+    cuDevicePrimaryCtxRelease(device);
+  }
+}
