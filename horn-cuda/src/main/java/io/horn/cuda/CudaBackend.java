@@ -53,6 +53,12 @@ public final class CudaBackend implements MathBackend {
     return unsupported(spec, settings) == null;
   }
 
+  @Override
+  public String whyUnsupported(NetworkSpec spec, TrainingSettings settings) {
+    String why = unsupported(spec, settings);
+    return why != null ? why : "it can run this network";
+  }
+
   /** Why this backend cannot run {@code spec}, or null when it can. */
   public static String unsupported(NetworkSpec spec, TrainingSettings settings) {
     if (!settings.fastPath) {

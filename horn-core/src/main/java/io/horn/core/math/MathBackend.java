@@ -31,6 +31,11 @@ public interface MathBackend {
     return true;
   }
 
+  /** Why {@link #supports} is false for this network, in words (for logs and errors). */
+  default String whyUnsupported(NetworkSpec spec, TrainingSettings settings) {
+    return "it cannot run this network";
+  }
+
   /** A new engine for {@code spec} taking batches of up to {@code maxBatch} samples. */
   NetworkEngine createEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch);
 }

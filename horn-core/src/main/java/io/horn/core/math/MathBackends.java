@@ -57,7 +57,7 @@ public final class MathBackends {
           }
           if (!b.supports(spec, settings)) {
             throw new IllegalStateException("math backend '" + want
-                + "' cannot run this network (user-written neurons run on the cpu backend)");
+                + "' cannot run this network: " + b.whyUnsupported(spec, settings));
           }
           LOG.info("math backend: {} ({})", b.name(), a.reason());
           return b;
@@ -81,7 +81,7 @@ public final class MathBackends {
         passed.append("; ");
       }
       passed.append(b.name()).append(": ")
-          .append(a.isUsable() ? "cannot run user-written neurons" : a.reason());
+          .append(a.isUsable() ? b.whyUnsupported(spec, settings) : a.reason());
     }
     throw new IllegalStateException("no usable math backend: " + passed);
   }
