@@ -141,6 +141,13 @@ final class ClusterSettings {
     hama.put("bsp.peer.port", String.valueOf(port("bsp.peer.port")));
     hama.put("bsp.groom.report.address", "127.0.0.1:0");
     hama.put("bsp.tasks.maximum", String.valueOf(b.tasks));
+    // Hama 0.7.1's GroomServer marks a task RUNNING before it sets the task's start time (0 until
+    // then); a timeout check in that window sees "no ping for (now - 0) > 10 x ping period" and
+    // purges a healthy task, failing the job (seen here in about one job in five). A ping period
+    // of 2e11 ms makes 10 periods exceed any epoch time until 2033, closing the window. The cost:
+    // the groom no longer times out tasks that stop pinging; a task whose JVM dies is still
+    // reported by its runner.
+    hama.put("bsp.groomserver.pingperiod", "200000000000");
     StringBuilder child = new StringBuilder("-Xmx" + b.childHeap + " " + ClassLoaders.SYSTEM_LOADER_FLAG
         + " --add-modules=jdk.incubator.vector");
     if (!spaces) {
