@@ -127,19 +127,19 @@ public final class ModelFile {
     NetworkSpec spec = m.spec();
     ByteArrayOutputStream headerBytes = new ByteArrayOutputStream();
     DataOutputStream h = new DataOutputStream(headerBytes);
-    writeString(h, spec.toConfString());
+    ModelFields.writeString(h, spec.toConfString());
     h.writeInt(spec.depth());
     for (LayerSpec l : spec.layers()) {
       h.writeInt(l.size());
-      writeString(h, l.activation().getName());
-      writeString(h, l.neuron().getName());
+      ModelFields.writeString(h, l.activation().getName());
+      ModelFields.writeString(h, l.neuron().getName());
       h.writeFloat(l.dropRate());
     }
-    writeString(h, spec.cost().getName());
+    ModelFields.writeString(h, spec.cost().getName());
     h.writeInt(m.metadata().size());
     for (Map.Entry<String, String> e : m.metadata().entrySet()) {
-      writeString(h, e.getKey());
-      writeString(h, e.getValue());
+      ModelFields.writeString(h, e.getKey());
+      ModelFields.writeString(h, e.getValue());
     }
     float[] params = m.parameters();
     h.writeInt(params.length);
@@ -325,8 +325,8 @@ public final class ModelFile {
 
   private static Parsed parseBody(Path p, DataInputStream in, long size, int version,
       boolean withParameters) throws IOException {
-    String specString = readString(p, in, size);
-    int depth = readCount(p, in, size, "layer");
+    String specString = ModelFields.readString(p, in, size);
+    int depth = ModelFields.readCount(p, in, size, "layer");
     if (depth < 2) {
       throw new DataFormatException(p + " is corrupt: it has " + depth + " layer(s)");
     }
@@ -337,8 +337,8 @@ public final class ModelFile {
     long expected = 0;
     for (int l = 0; l < depth; l++) {
       sizes.add(in.readInt());
-      activations.add(readString(p, in, size));
-      neurons.add(readString(p, in, size));
+      activations.add(ModelFields.readString(p, in, size));
+      neurons.add(ModelFields.readString(p, in, size));
       drops.add(in.readFloat());
       if (sizes.get(l) <= 0) {
         throw new DataFormatException(p + " is corrupt: layer " + l + " has size " + sizes.get(l));
@@ -347,16 +347,16 @@ public final class ModelFile {
         expected += (sizes.get(l - 1) + 1L) * sizes.get(l);
       }
     }
-    String cost = readString(p, in, size);
-    int entries = readCount(p, in, size, "metadata entry");
+    String cost = ModelFields.readString(p, in, size);
+    int entries = ModelFields.readCount(p, in, size, "metadata entry");
     Map<String, String> metadata = new LinkedHashMap<>();
     for (int i = 0; i < entries; i++) {
-      String key = readString(p, in, size);
-      if (metadata.put(key, readString(p, in, size)) != null) {
+      String key = ModelFields.readString(p, in, size);
+      if (metadata.put(key, ModelFields.readString(p, in, size)) != null) {
         throw new DataFormatException(p + " is corrupt: metadata key '" + key + "' repeats");
       }
     }
-    int count = readCount(p, in, size, "parameter");
+    int count = ModelFields.readCount(p, in, size, "parameter");
     if (count != expected) {
       throw new DataFormatException(p + " is corrupt: it holds " + count
           + " parameters but its layers " + sizes + " need " + expected);
@@ -382,31 +382,5 @@ public final class ModelFile {
     ModelHeader header = new ModelHeader(version, size, specString, sizes, activations, neurons,
         drops, cost, metadata, count);
     return new Parsed(header, params);
-  }
-
-  private static void writeString(DataOutputStream out, String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
-  }
-
-  /** A string, its length bounded by the file's so a bad field cannot cause a huge allocation. */
-  private static String readString(Path p, DataInputStream in, long size) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > size) {
-      throw new DataFormatException(p + " is corrupt: a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
-  private static int readCount(Path p, DataInputStream in, long size, String what)
-      throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > size) {
-      throw new DataFormatException(p + " is corrupt: " + what + " count " + n);
-    }
-    return n;
   }
 }
