@@ -4,9 +4,7 @@ import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.Evaluation;
 import java.io.PrintStream;
-import java.util.Collections;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code horn eval <model> <data>}: the model's accuracy and mean cost on a dataset, precision
@@ -29,11 +27,6 @@ public final class EvalCommand implements Subcommand {
   @Override
   public String usage() {
     return USAGE;
-  }
-
-  @Override
-  public Set<String> valueOptions() {
-    return Collections.emptySet();
   }
 
   @Override

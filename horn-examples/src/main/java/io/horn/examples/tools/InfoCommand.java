@@ -4,12 +4,10 @@ import io.horn.core.model.ModelFile;
 import io.horn.core.model.ModelHeader;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code horn info <model>}: what a model file says about its model, read with {@link
@@ -47,11 +45,6 @@ public final class InfoCommand implements Subcommand {
   @Override
   public String usage() {
     return USAGE;
-  }
-
-  @Override
-  public Set<String> valueOptions() {
-    return Collections.emptySet();
   }
 
   @Override

@@ -19,7 +19,9 @@ public interface Subcommand {
   String usage();
 
   /** The options that take a value, with their leading {@code --}. */
-  Set<String> valueOptions();
+  default Set<String> valueOptions() {
+    return java.util.Collections.emptySet();
+  }
 
   /** Runs the subcommand with its parsed arguments. */
   void run(ToolArgs args, PrintStream out) throws Exception;
