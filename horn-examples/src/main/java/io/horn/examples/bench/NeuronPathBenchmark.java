@@ -1,0 +1,124 @@
+package io.horn.examples.bench;
+
+import io.horn.core.Neuron;
+import io.horn.core.NeuronLayerRunner;
+import io.horn.core.Synapse;
+import io.horn.core.activation.ReLU;
+import io.horn.examples.MultiLayerPerceptron;
+import java.util.SplittableRandom;
+
+/**
+ * Where the per-neuron path's time goes: nanoseconds per synapse of one 784→500 layer, batch
+ * 128, one thread, for the seed's neuron and for variants that leave out {@code push} or
+ * {@code backpropagate}, against a plain Java loop with the same dependent additions (the bound
+ * for forward).
+ *
+ * <p>{@code bin/horn bench neuron-path}
+ */
+public final class NeuronPathBenchmark {
+  private static final int IN = 784;
+  private static final int OUT = 500;
+  private static final int BATCH = 128;
+
+  /** Backward without push: only the error sum, a chain of dependent additions. */
+  public static class NoPush extends Neuron {
+    @Override
+    public void forward(Iterable<Synapse> ms) {
+      feedforward(0);
+    }
+
+    @Override
+    public void backward(Iterable<Synapse> ms) {
+      for (Synapse m : ms) {
+        backpropagate(squashingFunction.applyDerivative(getOutput()) * m.getDelta()
+            * m.getWeight());
+      }
+    }
+  }
+
+  /** Backward with push only. */
+  public static class PushOnly extends Neuron {
+    @Override
+    public void forward(Iterable<Synapse> ms) {
+      feedforward(0);
+    }
+
+    @Override
+    public void backward(Iterable<Synapse> ms) {
+      for (Synapse m : ms) {
+        push(-getLearningRate() * getOutput() * m.getDelta()
+            + getMomentumWeight() * m.getPrevWeight());
+      }
+    }
+  }
+
+  private NeuronPathBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    SplittableRandom r = new SplittableRandom(1);
+    float[] acts = new float[(IN + 1) * BATCH];
+    float[] params = new float[(IN + 1) * OUT];
+    for (int i = 0; i < acts.length; i++) {
+      acts[i] = (float) r.nextDouble();
+    }
+    for (int i = 0; i < params.length; i++) {
+      params[i] = (float) r.nextDouble() * 0.01f;
+    }
+    float[] out = new float[(OUT + 1) * BATCH];
+    float[] mask = new float[OUT * BATCH];
+    java.util.Arrays.fill(mask, 1f);
+    float[] deltaNext = new float[OUT * BATCH];
+    for (int i = 0; i < deltaNext.length; i++) {
+      deltaNext[i] = (float) r.nextDouble();
+    }
+    float[] deltaOut = new float[IN * BATCH];
+    double synapses = (double) (IN + 1) * OUT * BATCH;
+
+    NeuronLayerRunner seed = runner(MultiLayerPerceptron.UserNeuron.class);
+    double fwd = best(() -> seed.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
+        OUT, BATCH)) / synapses;
+    double[] sink = {0};
+    double hand = best(() -> {
+      for (int j = 0; j < OUT; j++) {
+        for (int b = 0; b < BATCH; b++) {
+          double sum = 0;
+          for (int i = 0; i <= IN; i++) {
+            sum += acts[b * (IN + 1) + i] * (double) params[j * (IN + 1) + i];
+          }
+          sink[0] += sum;
+        }
+      }
+    }) / synapses;
+    System.out.printf("forward, seed neuron: %.2f ns/synapse; plain Java loop with the same "
+        + "dependent additions: %.2f ns/synapse (%s)%n", fwd, hand, sink[0] > 0 ? "ok" : "?");
+    for (Class<? extends Neuron> c : java.util.List.of(NoPush.class, PushOnly.class,
+        MultiLayerPerceptron.UserNeuron.class)) {
+      NeuronLayerRunner run = runner(c);
+      double[] pushes = new double[params.length];
+      double ns = best(() -> run.backward(acts, IN, null, params, params, pushes, deltaNext, OUT,
+          deltaOut, 0, IN + 1, BATCH)) / synapses;
+      System.out.printf("backward, %s: %.2f ns/synapse%n", c.getSimpleName(), ns);
+    }
+  }
+
+  private static NeuronLayerRunner runner(Class<? extends Neuron> c) {
+    NeuronLayerRunner r = new NeuronLayerRunner(c, new ReLU(), 1);
+    r.configure(true, 0.05, 0.9, 0);
+    return r;
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  /** Best of six timed runs, in nanoseconds. */
+  private static double best(Body b) throws Exception {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 6; i++) {
+      long t0 = System.nanoTime();
+      b.run();
+      best = Math.min(best, System.nanoTime() - t0);
+    }
+    return best;
+  }
+}
