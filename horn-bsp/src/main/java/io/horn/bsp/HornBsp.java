@@ -94,8 +94,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     for (int w = 0; w < layout.workers; w++) {
       total += Long.parseLong(inbox.getOrDefault("count|" + w, "0"));
     }
-    long budget = settings.maxIterations > 0 ? settings.maxIterations
-        : (long) settings.epochs * ((total + settings.batchSize - 1) / settings.batchSize);
+    long budget = settings.stepBudget(total);
     float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
 
     // Superstep 1: the parameter server starts, knowing the job's step budget.

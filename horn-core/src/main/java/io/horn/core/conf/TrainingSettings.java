@@ -57,6 +57,16 @@ public final class TrainingSettings {
     return new TrainingSettings(checkNotNull(conf, "conf"));
   }
 
+  /**
+   * The run's length in mini-batch steps over {@code samples} training samples:
+   * {@code horn.max.iterations} when set, else {@code horn.epochs} passes of
+   * {@code ceil(samples / batch)} steps. Distributed jobs share it between their groups.
+   */
+  public long stepBudget(long samples) {
+    return maxIterations > 0 ? maxIterations
+        : (long) epochs * ((samples + batchSize - 1) / batchSize);
+  }
+
   /** The defaults, with every option unset. */
   public static TrainingSettings defaults() {
     return new TrainingSettings(new HornConfiguration());

@@ -54,8 +54,7 @@ public final class LocalJobRunner implements JobRunner {
       LOG.info("training {} on {} samples from {} ({} parameters, batch {})", spec,
           train.size(), trainPath, spec.parameterCount(), settings.batchSize);
     }
-    long budget = settings.maxIterations > 0 ? settings.maxIterations
-        : (long) settings.epochs * ((train.size() + settings.batchSize - 1) / settings.batchSize);
+    long budget = settings.stepBudget(train.size());
     ProgressBoard board = verbose
         ? new ProgressBoard(System.out, ProgressBoard.isInteractive(), budget, 500, 10) : null;
     StringBuilder history = new StringBuilder();
