@@ -1,6 +1,7 @@
 package io.horn.cuda;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
@@ -9,6 +10,7 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuInit;
 
 import io.horn.core.conf.TrainingSettings;
+import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.NetworkSpec;
@@ -22,6 +24,13 @@ import jcuda.driver.JCudaDriver;
  * device. Per step only the batch goes in and one cost per sample comes out; parameters cross
  * only when asked ({@link #getParameters}) and gradient sums only for in-group reductions
  * ({@link #computeGradients}).
+ *
+ * <p>Gradient readiness: {@link #computeGradients(float[], float[], int, long, Gradients,
+ * GradientListener)} copies weight block {@code l}'s sums to the host right after the kernel that
+ * makes them, adds them into the caller's sums and reports the block, top layer first, before it
+ * queues the errors of layer {@code l-1}; the caller can send a block while the GPU works on the
+ * layers below. The five-argument call keeps the single copy at the end: without a listener, a
+ * synchronisation per layer would buy nothing.
  *
  * <p>Layouts are the CPU engine's: column-major, one sample per column, activation blocks with a
  * bias row of ones, weight blocks of {@code (n[l-1] + 1) × n[l]}.
@@ -51,6 +60,8 @@ final class CudaNetworkEngine implements NetworkEngine {
   private final DeviceBuffer costs;
   private final float[] stage;
   private final float[] hostCosts;
+  /** Host copy of the device sums, made once: a gradient download allocates nothing per step. */
+  private final float[] hostSums;
   private long adamStep;
 
   CudaNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch,
@@ -105,6 +116,7 @@ final class CudaNetworkEngine implements NetworkEngine {
     costs = new DeviceBuffer(maxBatch);
     stage = new float[(n[0] + 1) * maxBatch];
     hostCosts = new float[maxBatch];
+    hostSums = new float[p];
     for (int s = 0; s < maxBatch; s++) {
       stage[n[0] + s * (n[0] + 1)] = 1f;
     }
@@ -137,7 +149,7 @@ final class CudaNetworkEngine implements NetworkEngine {
   @Override
   public double trainStep(float[] x, float[] t, int batch, long step, Gradients scratch) {
     sums.zero();
-    double cost = forwardBackward(x, t, batch);
+    double cost = forwardBackward(x, t, batch, null, null);
     if (Double.isFinite(cost)) {
       update(batch);
     }
@@ -146,15 +158,43 @@ final class CudaNetworkEngine implements NetworkEngine {
 
   @Override
   public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out) {
+    checkSums(out);
     sums.zero();
-    double cost = forwardBackward(x, t, batch);
-    float[] host = new float[spec.parameterCount()];
-    sums.download(0, host, 0, host.length);
-    float[] o = out.sums();
-    for (int i = 0; i < o.length; i++) {
-      o[i] += host[i];
-    }
+    double cost = forwardBackward(x, t, batch, null, null);
+    addToHost(out.sums(), 0, hostSums.length);
     out.addSamples(batch, cost);
+  }
+
+  @Override
+  public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out,
+      GradientListener ready) {
+    checkNotNull(ready, "ready listener is null; pass (offset, length) -> {} to ignore reports");
+    checkSums(out);
+    sums.zero();
+    double cost = forwardBackward(x, t, batch, out.sums(), ready);
+    // Count and cost are no part of the reported ranges (GradientListener's contract).
+    out.addSamples(batch, cost);
+  }
+
+  private void checkSums(Gradients out) {
+    checkArgument(out.sums().length == spec.parameterCount(),
+        "gradient buffer has %s entries, need %s", out.sums().length, spec.parameterCount());
+  }
+
+  /**
+   * Adds the device sums {@code [off, off + len)} into {@code dst} over the same range. The
+   * context synchronisation first makes sure every kernel queued so far, this block's gradient
+   * product included, has finished, whatever stream cuBLAS or the kernels ran on: a bare {@code
+   * cuMemcpyDtoH} is ordered only by default-stream semantics, which would not cover a
+   * non-blocking or per-thread stream. It costs little, as the copy waits for that work anyway.
+   * The copy into pageable memory is synchronous, so the range is final on the host on return.
+   */
+  private void addToHost(float[] dst, int off, int len) {
+    cuCtxSynchronize();
+    sums.download(off, hostSums, off, len);
+    for (int i = off; i < off + len; i++) {
+      dst[i] += hostSums[i];
+    }
   }
 
   @Override
@@ -196,7 +236,14 @@ final class CudaNetworkEngine implements NetworkEngine {
     }
   }
 
-  private double forwardBackward(float[] x, float[] t, int batch) {
+  /**
+   * Forward and backward over one batch, gradient sums left in {@link #sums} on the device. With
+   * a listener, each weight block is also added into {@code hostOut} and reported as soon as its
+   * product has run: block {@code l} is written by that one kernel only ({@code beta = 1} into a
+   * freshly zeroed buffer), so it is final then.
+   */
+  private double forwardBackward(float[] x, float[] t, int batch, float[] hostOut,
+      GradientListener ready) {
     forward(x, batch);
     targets.upload(t, 0, 0, n[top] * batch);
     math.outputDelta(kernels, acts[top], targets, deltas[top], costs, n[top], batch);
@@ -205,6 +252,11 @@ final class CudaNetworkEngine implements NetworkEngine {
       int k = in + 1;
       gemm.sgemm(false, true, k, n[l], batch, 1f, acts[l - 1].at(0), k, deltas[l].at(0), n[l],
           1f, sums.at(spec.offset(l)), k);
+      if (ready != null) {
+        // Reported before layer l-1's errors are queued, so sending block l overlaps them.
+        addToHost(hostOut, spec.offset(l), spec.blockSize(l));
+        ready.ready(spec.offset(l), spec.blockSize(l));
+      }
       if (l - 1 >= 1) {
         gemm.sgemm(false, false, in, batch, n[l], 1f, params.at(spec.offset(l)), k,
             deltas[l].at(0), n[l], 0f, deltas[l - 1].at(0), in);

@@ -1,6 +1,7 @@
 package io.horn.core.engine;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.ludovic.netlib.blas.BLAS;
 import io.horn.core.DropoutNeuron;
@@ -9,6 +10,7 @@ import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
 import io.horn.core.math.Blas;
+import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Classes;
@@ -28,8 +30,19 @@ import java.util.SplittableRandom;
  * <p>Buffers (column-major, one sample per column): {@code acts[l]} is {@code (n_l + 1) × B} with
  * a last row of ones; {@code deltas[l]} is {@code n_l × B}; {@code masks[l]} is {@code n_l × B}
  * holding 0 for a dropped unit and 1 for a kept one (the keep probability in inference).
+ *
+ * <p>Gradient readiness: backward finishes weight block {@code l}'s sums (the BLAS product or the
+ * neurons' pushes) before it moves to layer {@code l-1} and never touches them again, so {@link
+ * #computeGradients(float[], float[], int, long, Gradients, GradientListener)} reports each block
+ * right there, top layer first, on the calling thread.
+ *
+ * <p>Thread-safety: none, as for every {@link NetworkEngine}; the per-neuron path uses its own
+ * worker threads inside a call.
  */
 final class CpuNetworkEngine implements NetworkEngine {
+  /** The listener of the five-argument call: one shared instance, so no allocation per step. */
+  private static final GradientListener IGNORE = (offset, length) -> { };
+
   private final NetworkSpec spec;
   private final TrainingSettings settings;
   private final int maxBatch;
@@ -129,13 +142,21 @@ final class CpuNetworkEngine implements NetworkEngine {
 
   @Override
   public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out) {
+    computeGradients(x, t, batch, step, out, IGNORE);
+  }
+
+  @Override
+  public void computeGradients(float[] x, float[] t, int batch, long step, Gradients out,
+      GradientListener ready) {
+    checkNotNull(ready, "ready listener is null; pass (offset, length) -> {} to ignore reports");
     checkBatch(x, batch);
     checkArgument(t.length >= n[top] * batch, "targets hold %s floats, need %s", t.length,
         n[top] * batch);
     checkArgument(out.sums().length == params.length, "gradient buffer has %s entries, need %s",
         out.sums().length, params.length);
     forward(x, batch, true, step);
-    double c = backward(t, batch, out.sums());
+    double c = backward(t, batch, out.sums(), ready);
+    // Count and cost are no part of the reported ranges (GradientListener's contract).
     out.addSamples(batch, c);
   }
 
@@ -241,7 +262,13 @@ final class CpuNetworkEngine implements NetworkEngine {
     }
   }
 
-  private double backward(float[] t, int batch, float[] sums) {
+  /**
+   * Backward over every layer, top first, adding block {@code l}'s gradient or pushes into
+   * {@code sums} and then reporting that block to {@code ready}: block {@code l} is written only
+   * by the iteration for {@code l} (the sgemm at {@code spec.offset(l)}, or {@link
+   * NeuronLayers#backward}'s transposeAdd over exactly that block), so it is final there.
+   */
+  private double backward(float[] t, int batch, float[] sums, GradientListener ready) {
     int no = n[top];
     int ld = no + 1;
     double c = 0;
@@ -257,16 +284,22 @@ final class CpuNetworkEngine implements NetworkEngine {
       if (userBackward[lo]) {
         float[] mask = userForward[lo] || maskActive[lo] ? masks[lo] : null;
         neurons.backward(l, acts[lo], mask, params, prev, deltas[l], deltaOut, sums, batch);
+        // Its worker threads are joined (invokeAll + get) and the pushes added: block l is final.
+        ready.ready(spec.offset(l), spec.blockSize(l));
         continue;
       }
       long t0 = System.nanoTime();
       blas.sgemm("N", "T", k, n[l], batch, 1f, acts[lo], 0, k, deltas[l], 0, n[l], 1f, sums,
           spec.offset(l), k);
+      blasNanos += System.nanoTime() - t0;
+      // Report before the errors of layer l-1 are computed, so that sending block l overlaps them.
+      ready.ready(spec.offset(l), spec.blockSize(l));
       if (deltaOut != null) {
+        long t1 = System.nanoTime();
         blas.sgemm("N", "N", in, batch, n[l], 1f, params, spec.offset(l), k, deltas[l], 0, n[l],
             0f, deltaOut, 0, in);
+        blasNanos += System.nanoTime() - t1;
       }
-      blasNanos += System.nanoTime() - t0;
       if (deltaOut != null) {
         act[lo].backward(acts[lo], 0, k, deltaOut, 0, in, in, batch);
         if (maskActive[lo]) {

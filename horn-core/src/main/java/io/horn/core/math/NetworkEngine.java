@@ -1,5 +1,7 @@
 package io.horn.core.math;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.horn.core.model.NetworkSpec;
 
 /**
@@ -36,6 +38,28 @@ public interface NetworkEngine extends AutoCloseable {
    * @param step the global step number; it seeds dropout so that runs are reproducible
    */
   void computeGradients(float[] x, float[] t, int n, long step, Gradients out);
+
+  /**
+   * {@link #computeGradients(float[], float[], int, long, Gradients)}, telling {@code ready} which
+   * ranges of {@code out.sums()} are final as soon as they are, so that the caller can send them
+   * while backward is still running on the layers below (see {@link GradientListener} for the
+   * contract). The sums, count and cost added are exactly those of the five-argument call.
+   *
+   * <p>This default runs the whole step and then reports everything, {@code [0,
+   * out.sums().length)}, as one range at the end: correct, but with nothing to overlap. Engines
+   * that can override it and report each weight layer's block {@code [spec.offset(l),
+   * spec.offset(l) + spec.blockSize(l))} as soon as backward has produced it, top layer first.
+   *
+   * @param ready told of each final range on the calling thread; must not be null (pass {@code
+   *     (offset, length) -> {}} to ignore the reports)
+   * @throws NullPointerException if {@code ready} is null, before anything is computed
+   */
+  default void computeGradients(float[] x, float[] t, int n, long step, Gradients out,
+      GradientListener ready) {
+    checkNotNull(ready, "ready listener is null; pass (offset, length) -> {} to ignore reports");
+    computeGradients(x, t, n, step, out);
+    ready.ready(0, out.sums().length);
+  }
 
   /** Applies one update from summed gradients: optimizer for built-in layers, pushes for others. */
   void applyUpdate(Gradients sums);
