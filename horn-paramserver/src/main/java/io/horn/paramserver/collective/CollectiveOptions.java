@@ -1,0 +1,59 @@
+package io.horn.paramserver.collective;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+/**
+ * How a group's collectives behave: the deadline of every wait, the piece size that pipelines a
+ * large buffer, and the wire format of the values. Immutable.
+ */
+public final class CollectiveOptions {
+  /** 64 Ki values (256 KiB in fp32): large enough that per-piece costs vanish, small enough to
+   *  start forwarding early and to fit the socket buffers of a loopback link. */
+  public static final int DEFAULT_PIECE_VALUES = 1 << 16;
+
+  private final long timeoutMillis;
+  private final int pieceValues;
+  private final WireFormat format;
+
+  private CollectiveOptions(long timeoutMillis, int pieceValues, WireFormat format) {
+    checkArgument(timeoutMillis > 0, "timeout must be positive, got %s ms", timeoutMillis);
+    checkArgument(pieceValues > 0, "piece size must be positive, got %s values", pieceValues);
+    this.timeoutMillis = timeoutMillis;
+    this.pieceValues = pieceValues;
+    this.format = checkNotNull(format, "format");
+  }
+
+  /** fp32 on the wire, the default piece size. */
+  public static CollectiveOptions of(long timeoutMillis) {
+    return new CollectiveOptions(timeoutMillis, DEFAULT_PIECE_VALUES, WireFormat.FP32);
+  }
+
+  public CollectiveOptions withPieceValues(int values) {
+    return new CollectiveOptions(timeoutMillis, values, format);
+  }
+
+  public CollectiveOptions withFormat(WireFormat f) {
+    return new CollectiveOptions(timeoutMillis, pieceValues, f);
+  }
+
+  /** How long any one wait (a piece from a neighbour, a connection, a write) may take. */
+  public long timeoutMillis() {
+    return timeoutMillis;
+  }
+
+  /** Values per pipelined piece. */
+  public int pieceValues() {
+    return pieceValues;
+  }
+
+  public WireFormat format() {
+    return format;
+  }
+
+  @Override
+  public String toString() {
+    return "timeout " + timeoutMillis + " ms, pieces of " + pieceValues + " values, "
+        + format.name().toLowerCase(java.util.Locale.ROOT) + " on the wire";
+  }
+}

@@ -1,0 +1,104 @@
+package io.horn.paramserver.collective;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The receiving half of a link from one neighbour: reads frames on the caller's thread into one
+ * direct buffer and decodes (or decodes and adds) them into the caller's array. Every read runs
+ * under the watchdog, and every header is checked against what the protocol expects next.
+ *
+ * <p>Thread-safety: confined to the collective's calling thread; {@link #close} from any thread.
+ */
+final class InLink implements AutoCloseable {
+  private final SocketChannel channel;
+  private final Watchdog.Guard guard;
+  private final String peer;
+  private final long timeoutMillis;
+  private final ByteBuffer header = ByteBuffer.allocateDirect(Frame.HEADER_BYTES)
+      .order(ByteOrder.LITTLE_ENDIAN);
+  private final ByteBuffer payload;
+  private int frames;
+
+  InLink(SocketChannel channel, Watchdog.Guard guard, String peer, int maxPieceValues,
+      long timeoutMillis) {
+    this.channel = channel;
+    this.guard = guard;
+    this.peer = peer;
+    this.timeoutMillis = timeoutMillis;
+    this.payload = ByteBuffer.allocateDirect(maxPieceValues * 8).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * Reads the next frame, {@code n} values in {@code f}, into {@code dst[off, off+n)}: added to
+   * what is there when {@code add}, else written over it.
+   */
+  void read(float[] dst, int off, int n, WireFormat f, boolean add, String during)
+      throws CollectiveException {
+    frame(Frame.VALUES, n, n * f.bytesPerValue(), during);
+    if (add) {
+      f.decodeAdd(payload, dst, off, n);
+    } else {
+      f.decode(payload, dst, off, n);
+    }
+  }
+
+  /** Reads the next frame, {@code n} doubles, into {@code dst[off, off+n)}. */
+  void read(double[] dst, int off, int n, String during) throws CollectiveException {
+    frame(Frame.DOUBLES, n, n * 8, during);
+    for (int i = 0; i < n; i++) {
+      dst[off + i] = payload.getDouble();
+    }
+  }
+
+  private void frame(int kind, int count, int bytes, String during) throws CollectiveException {
+    try {
+      int k;
+      int seq;
+      int c;
+      do {
+        header.clear();
+        Io.readFully(channel, header, guard);
+        header.flip();
+        k = header.getInt();
+        seq = header.getInt();
+        c = header.getInt();
+      } while (k == Frame.WAITING);
+      if (k == Frame.ABORT && c >= 0 && c <= payload.capacity()) {
+        payload.clear().limit(c);
+        Io.readFully(channel, payload, guard);
+        payload.flip();
+        byte[] msg = new byte[c];
+        payload.get(msg);
+        throw new CollectiveException("member " + peer + " gave up during " + during + ": "
+            + new String(msg, StandardCharsets.UTF_8));
+      }
+      if (k != kind || seq != frames || c != count) {
+        throw new CollectiveException("member " + peer + " sent frame #" + seq + " ("
+            + Frame.name(k) + ", " + c + ") where frame #" + frames + " (" + Frame.name(kind)
+            + ", " + count + ") was due during " + during + "; the members are out of step");
+      }
+      frames++;
+      payload.clear().limit(bytes);
+      Io.readFully(channel, payload, guard);
+      payload.flip();
+    } catch (CollectiveException e) {
+      throw e;
+    } catch (IOException e) {
+      if (guard.expired()) {
+        throw new CollectiveException("no data from member " + peer + " for " + timeoutMillis
+            + " ms during " + during + "; it is stalled or its host is unreachable", e);
+      }
+      throw new CollectiveException("member " + peer + " closed the connection during "
+          + during + " (" + e.getMessage() + "); its task has probably died", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    Watchdog.closeQuietly(channel);
+  }
+}

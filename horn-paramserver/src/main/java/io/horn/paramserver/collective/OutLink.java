@@ -1,0 +1,240 @@
+package io.horn.paramserver.collective;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * The sending half of a link to one neighbour. A dedicated thread drains a queue of pieces into
+ * the socket, so that a member can receive from its left neighbour while its right neighbour is
+ * still taking data: with blocking sends on the receiving thread, two members writing large
+ * buffers to each other would deadlock once the socket buffers filled.
+ *
+ * <p>A piece is a reference to a range of the caller's array, encoded only when its turn comes;
+ * the caller must not write the range until {@link #awaitSent} says the piece left. Nothing is
+ * allocated per piece: the queue is a fixed ring of slots.
+ *
+ * <p>Thread-safety: one producer thread (the collective's caller) plus the sender thread.
+ */
+final class OutLink implements AutoCloseable {
+  private static final int SLOTS = 1 << 12;
+  /** Marks a queue slot that holds a {@link Frame#WAITING} frame. */
+  private static final Object WAITING = new Object();
+
+  private final SocketChannel channel;
+  private final Watchdog.Guard guard;
+  private final String peer;
+  private final Consumer<String> onFailure;
+  private final ByteBuffer buffer;
+  private final Object[] arrays = new Object[SLOTS];
+  private final int[] offsets = new int[SLOTS];
+  private final int[] counts = new int[SLOTS];
+  private final WireFormat[] formats = new WireFormat[SLOTS];
+  private final Thread thread;
+  private long tail;
+  private long head;
+  private int frames;
+  private String abortReason;
+  private boolean closing;
+  private volatile String failure;
+
+  OutLink(SocketChannel channel, Watchdog.Guard guard, String peer, int maxPieceValues,
+      String threadName, Consumer<String> onFailure) {
+    this.channel = channel;
+    this.guard = guard;
+    this.peer = peer;
+    this.onFailure = onFailure;
+    this.buffer = ByteBuffer.allocateDirect(Frame.HEADER_BYTES + maxPieceValues * 8)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    this.thread = new Thread(this::drain, threadName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues {@code a[off, off+n)} as one frame in {@code f}; returns its sequence number. */
+  long submit(float[] a, int off, int n, WireFormat f) throws CollectiveException {
+    return enqueue(a, off, n, f);
+  }
+
+  /** Queues {@code a[off, off+n)} as one frame of doubles. */
+  long submit(double[] a, int off, int n) throws CollectiveException {
+    return enqueue(a, off, n, null);
+  }
+
+  private synchronized long enqueue(Object a, int off, int n, WireFormat f)
+      throws CollectiveException {
+    while (tail - head == SLOTS && failure == null && abortReason == null) {
+      waitBriefly();
+    }
+    checkHealthy();
+    int s = (int) (tail & (SLOTS - 1));
+    arrays[s] = a;
+    offsets[s] = off;
+    counts[s] = n;
+    formats[s] = f;
+    notifyAll();
+    return tail++;
+  }
+
+  /**
+   * Tells the neighbour that this member is alive and waiting, when nothing else is on its way
+   * (from the watchdog's thread: never blocks).
+   */
+  synchronized void waiting() {
+    if (head == tail && failure == null && abortReason == null && !closing) {
+      arrays[(int) (tail & (SLOTS - 1))] = WAITING;
+      tail++;
+      notifyAll();
+    }
+  }
+
+  /** Waits until frame {@code seq} has been handed to the socket. */
+  synchronized void awaitSent(long seq) throws CollectiveException {
+    while (head <= seq && failure == null && abortReason == null) {
+      waitBriefly();
+    }
+    checkHealthy();
+  }
+
+  /** Waits until every queued frame has been handed to the socket. */
+  void flush() throws CollectiveException {
+    long last;
+    synchronized (this) {
+      last = tail - 1;
+    }
+    if (last >= 0) {
+      awaitSent(last);
+    }
+  }
+
+  /**
+   * Tells the neighbour why this member gives up (after the piece being written, if any), then
+   * lets the sender thread end. Queued pieces are dropped.
+   */
+  synchronized void abort(String reason) {
+    if (abortReason == null) {
+      abortReason = reason;
+      notifyAll();
+    }
+  }
+
+  private void checkHealthy() throws CollectiveException {
+    String f = failure;
+    if (f != null) {
+      throw new CollectiveException(f);
+    }
+    if (abortReason != null) {
+      throw new CollectiveException(abortReason);
+    }
+  }
+
+  private void waitBriefly() {
+    try {
+      wait(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      abort("interrupted");
+    }
+  }
+
+  private void drain() {
+    try {
+      while (true) {
+        int s;
+        synchronized (this) {
+          while (head == tail && abortReason == null && !closing) {
+            wait();
+          }
+          if (abortReason != null) {
+            break;
+          }
+          if (head == tail) {
+            return;
+          }
+          s = (int) (head & (SLOTS - 1));
+        }
+        write(s);
+        synchronized (this) {
+          arrays[s] = null;
+          head++;
+          notifyAll();
+        }
+      }
+      sendAbort();
+    } catch (IOException e) {
+      String why = guard.expired()
+          ? "member " + peer + " took no data for longer than the deadline; it is stalled or "
+              + "unreachable"
+          : "could not send to member " + peer + " (" + e.getMessage()
+              + "); its task has probably died";
+      synchronized (this) {
+        failure = why;
+        notifyAll();
+      }
+      onFailure.accept(why);
+    } catch (InterruptedException e) {
+      synchronized (this) {
+        failure = "the sender to member " + peer + " was interrupted";
+        notifyAll();
+      }
+    }
+  }
+
+  private void write(int s) throws IOException {
+    Object a = arrays[s];
+    buffer.clear();
+    if (a == WAITING) {
+      buffer.putInt(Frame.WAITING).putInt(-1).putInt(0).flip();
+      Io.writeFully(channel, buffer, guard);
+      return;
+    }
+    int n = counts[s];
+    buffer.putInt(a instanceof float[] ? Frame.VALUES : Frame.DOUBLES).putInt(frames++).putInt(n);
+    if (a instanceof float[]) {
+      formats[s].encode((float[]) a, offsets[s], n, buffer);
+    } else {
+      double[] d = (double[]) a;
+      for (int i = 0; i < n; i++) {
+        buffer.putDouble(d[offsets[s] + i]);
+      }
+    }
+    buffer.flip();
+    Io.writeFully(channel, buffer, guard);
+  }
+
+  private void sendAbort() {
+    byte[] msg;
+    synchronized (this) {
+      msg = abortReason.getBytes(StandardCharsets.UTF_8);
+    }
+    int n = Math.min(msg.length, buffer.capacity() - Frame.HEADER_BYTES);
+    buffer.clear();
+    buffer.putInt(Frame.ABORT).putInt(frames++).putInt(n).put(msg, 0, n).flip();
+    try {
+      Io.writeFully(channel, buffer, guard);
+    } catch (IOException e) {
+      // the neighbour is gone too; it learns of the failure from its own side
+    }
+  }
+
+  /** Ends the sender thread once the queue is empty (or at once after a failure). */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closing = true;
+      notifyAll();
+    }
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Watchdog.closeQuietly(channel);
+    if (thread.isAlive()) {
+      thread.interrupt();
+    }
+  }
+}
