@@ -5,23 +5,25 @@ import io.horn.core.data.Dataset;
 import io.horn.core.engine.TrainingDivergedException;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
-import io.horn.paramserver.ParameterServerProtocol;
-import io.horn.paramserver.ParamsWritable;
-import io.horn.paramserver.PullReply;
-import java.io.IOException;
 import io.horn.core.data.Shuffle;
+import io.horn.paramserver.ParameterServerClient;
+import io.horn.paramserver.collective.GroupCollective;
+import io.horn.paramserver.collective.OverlappedReducer;
+import java.io.IOException;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One worker's training loop inside a task group. Every step: compute gradient sums on the
- * worker's own slice of the group's mini-batch, reduce them across the group behind the region
- * barrier, apply the group's sum (so all members hold the same weights after every step). Every
- * {@code pushInterval} steps the leader pushes the group's weight delta to the parameter server
- * and pulls the master weights, which the other members fetch from it.
+ * worker's own slice of the group's mini-batch while the group sums each finished layer
+ * (the region barrier is the end of that all-reduce), apply the group's sum (so all members hold
+ * the same weights after every step). Every {@code pushInterval} steps the leader pushes the
+ * group's weight delta to the parameter server, pulls the master weights and broadcasts them to
+ * the members. The leader's stop (the job's step budget is spent) travels in the next step's
+ * header, so every member stops after the same step.
  *
- * <p>Confined to the worker's BSP thread.
+ * <p>Confined to the worker's BSP thread (plus the reducer's communication thread).
  */
 final class GroupWorker {
   private static final Logger LOG = LoggerFactory.getLogger(GroupWorker.class);
@@ -51,9 +53,9 @@ final class GroupWorker {
   private final NetworkEngine engine;
   private final Dataset data;
   private final int localBatch;
-  private final GroupProtocol barrier;
-  private final GroupCoordinator leader;
-  private final ParameterServerProtocol ps;
+  private final GroupCollective collective;
+  private final boolean overlap;
+  private final ParameterServerClient ps;
   private final boolean paramServer;
   private final int pushInterval;
   private final long localBudget;
@@ -66,15 +68,15 @@ final class GroupWorker {
   private long pushNanos;
 
   /**
-   * @param leader this group's coordinator when this worker leads it, else null
-   * @param barrier the coordinator, local or a proxy
+   * @param collective this member's handle on the group's collectives
+   * @param overlap sum each layer while the engine computes the layers below
    * @param ps the parameter server, for the leader only (null for other members)
    * @param paramServer whether the group synchronises with a parameter server
    * @param localBudget steps after which the group stops without a server; 0 = the server says
    */
   GroupWorker(int group, int member, int worker, TrainingSettings settings, NetworkEngine engine,
-      Dataset data, int localBatch, GroupProtocol barrier, GroupCoordinator leader,
-      ParameterServerProtocol ps, boolean paramServer, int pushInterval, long localBudget,
+      Dataset data, int localBatch, GroupCollective collective, boolean overlap,
+      ParameterServerClient ps, boolean paramServer, int pushInterval, long localBudget,
       long delayMillis) {
     this.group = group;
     this.member = member;
@@ -83,8 +85,8 @@ final class GroupWorker {
     this.engine = engine;
     this.data = data;
     this.localBatch = localBatch;
-    this.barrier = barrier;
-    this.leader = leader;
+    this.collective = collective;
+    this.overlap = overlap;
     this.ps = ps;
     this.paramServer = paramServer;
     this.pushInterval = pushInterval;
@@ -101,6 +103,18 @@ final class GroupWorker {
   }
 
   Result run(float[] start) throws IOException, InterruptedException {
+    try (OverlappedReducer reducer = overlap && collective.size() > 1
+        ? new OverlappedReducer(collective, "horn-collective-g" + group + "m" + member + "-reduce")
+        : null) {
+      return train(start, reducer);
+    }
+  }
+
+  private Result train(float[] start, OverlappedReducer reducer)
+      throws IOException, InterruptedException {
+    boolean leads = member == 0;
+    // Every member starts from the leader's weights (the server's, when there is one).
+    collective.broadcast(start, 0, start.length, 0);
     engine.setParameters(start);
     float[] lastPulled = start.clone();
     float[] current = new float[start.length];
@@ -115,9 +129,12 @@ final class GroupWorker {
     int epoch = 0;
     int cursor = order.length;
     Gradients g = new Gradients(start.length);
+    double[] header = new double[3];
+    long began = System.nanoTime();
     long step = 0;
     long sincePush = 0;
     double lastCost = Double.NaN;
+    boolean stopRequested = false;
     boolean stop = localBudget > 0 && step >= localBudget;
     if (progress != null) {
       progress.begin();
@@ -126,7 +143,8 @@ final class GroupWorker {
       if (cursor >= order.length) {
         // Worker 0 shuffles exactly as the in-process Trainer does, so a 1x1 job repeats it.
         if (settings.shuffle) {
-          Shuffle.shuffle(order, new SplittableRandom(settings.seed + 31L * epoch + 1_000_003L * worker));
+          Shuffle.shuffle(order, new SplittableRandom(settings.seed + 31L * epoch
+              + 1_000_003L * worker));
         }
         epoch++;
         cursor = 0;
@@ -136,44 +154,56 @@ final class GroupWorker {
       cursor += b;
       long t0 = System.nanoTime();
       g.clear();
-      engine.computeGradients(x, t, b, step + ((long) worker << 40), g);
+      long seed = step + ((long) worker << 40);
+      if (reducer != null) {
+        reducer.begin(g.sums());
+        engine.computeGradients(x, t, b, seed, g, reducer);
+      } else {
+        engine.computeGradients(x, t, b, seed, g);
+      }
       long t1 = System.nanoTime();
-      StepReply reply = barrier.reduce(member, step,
-          new ParamsWritable(step, g.count(), g.cost(), g.sums()));
+      header[0] = g.count();
+      header[1] = g.cost();
+      header[2] = leads && stopRequested ? 1 : 0;
+      if (reducer != null) {
+        reducer.finish(header);
+      } else {
+        collective.allReduce(g.sums(), 0, g.sums().length);
+        collective.allReduce(header);
+      }
       long t2 = System.nanoTime();
-      ParamsWritable sum = reply.sum();
-      if (!Double.isFinite(sum.cost())) {
+      int samples = (int) header[0];
+      double cost = header[1];
+      if (!Double.isFinite(cost)) {
         throw new TrainingDivergedException("group " + group + " diverged at step " + step
-            + ": the cost became " + sum.cost() + "; lower horn.learning.rate (now "
+            + ": the cost became " + cost + "; lower horn.learning.rate (now "
             + settings.learningRate + ")");
       }
-      engine.applyUpdate(Gradients.wrap(sum.values(), sum.samples(), sum.cost()));
+      engine.applyUpdate(Gradients.wrap(g.sums(), samples, cost));
       computeNanos += t1 - t0 + System.nanoTime() - t2;
       barrierNanos += t2 - t1;
-      lastCost = sum.cost() / sum.samples();
+      lastCost = cost / samples;
       step++;
       if (reporter != null) {
-        reporter.step(step, epoch, sum.samples(), sum.cost(), engine);
+        reporter.step(step, epoch, samples, cost, engine);
       }
       if (trace != null) {
         engine.getParameters(current);
         trace.record(group, member, step, current);
       }
       sincePush++;
-      stop = reply.stop() || (localBudget > 0 && step >= localBudget);
+      stop = header[2] > 0 || (localBudget > 0 && step >= localBudget);
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
       }
       if (paramServer && !stop && sincePush == pushInterval) {
         long t3 = System.nanoTime();
-        if (leader != null) {
+        if (leads) {
           engine.getParameters(current);
-          float[] pulled = pushDelta(current, lastPulled, (int) sincePush);
-          lastPulled = pulled;
-          leader.publish(step, pulled);
-        } else {
-          lastPulled = barrier.fetch(member, step).values();
+          stopRequested |= pushDelta(current, lastPulled, (int) sincePush);
         }
+        // The master weights (in lastPulled on the leader) go to every member.
+        collective.broadcast(lastPulled, 0, lastPulled.length, 0);
         engine.setParameters(lastPulled);
         sincePush = 0;
         pushNanos += System.nanoTime() - t3;
@@ -182,21 +212,23 @@ final class GroupWorker {
         engine.getParameters(current);
         progress.add(step, current);
       }
-      if (member == 0 && step % settings.convergenceCheckInterval == 0) {
+      if (leads && step % settings.convergenceCheckInterval == 0) {
         LOG.debug(String.format("group %d step %d cost %.4f", group, step, lastCost));
       }
     }
     engine.getParameters(current);
-    if (ps != null && leader != null && sincePush > 0) {
-      pushDelta(current, lastPulled, (int) sincePush);
+    if (ps != null && sincePush > 0) {
+      float[] end = current.clone();
+      pushDelta(end, lastPulled, (int) sincePush);
     }
     if (progress != null) {
       progress.add(step, current);
     }
     double per = Math.max(step, 1) * 1e6;
     String timing = String.format(java.util.Locale.ROOT,
-        "compute %.2f ms/step, barrier %.2f ms/step, push+pull %.2f ms/step", computeNanos / per,
-        barrierNanos / per, pushNanos / per);
+        "compute %.2f ms/step, barrier %.2f ms/step, push+pull %.2f ms/step, %d steps in %.2f s",
+        computeNanos / per, barrierNanos / per, pushNanos / per, step,
+        (System.nanoTime() - began) / 1e9);
     LOG.info("group {} member {}: {} steps; {}", group, member, step, timing);
     Result r = new Result(step, lastCost, current, timing);
     if (reporter != null) {
@@ -206,20 +238,14 @@ final class GroupWorker {
     return r;
   }
 
-  /** The leader's push: delta = current - lastPulled; returns the master weights. */
-  private float[] pushDelta(float[] current, float[] lastPulled, int steps) throws IOException {
-    float[] delta = new float[current.length];
-    for (int i = 0; i < delta.length; i++) {
-      delta[i] = current[i] - lastPulled[i];
+  /**
+   * The leader's push: sends {@code current - lastPulled} and receives the master weights into
+   * {@code lastPulled}; returns whether the job's step budget is spent.
+   */
+  private boolean pushDelta(float[] current, float[] lastPulled, int steps) throws IOException {
+    for (int i = 0; i < current.length; i++) {
+      current[i] -= lastPulled[i];
     }
-    PullReply r = ps.pushAndPull(group, steps, new ParamsWritable(0, 0, 0, delta));
-    if (!r.accepted()) {
-      throw new IOException("the parameter server rejected group " + group + "'s push: "
-          + r.error());
-    }
-    if (r.stop()) {
-      leader.requestStop();
-    }
-    return r.params().values();
+    return ps.pushAndPull(steps, current, lastPulled);
   }
 }

@@ -12,11 +12,21 @@ import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
 import io.horn.core.model.NetworkSpec;
+import io.horn.paramserver.LocalServerClient;
 import io.horn.paramserver.ParameterServer;
-import io.horn.paramserver.ParameterServerProtocol;
-import io.horn.paramserver.RpcEndpoint;
+import io.horn.paramserver.ParameterServerClient;
+import io.horn.paramserver.RemoteServerClient;
+import io.horn.paramserver.ServerEndpoint;
+import io.horn.paramserver.collective.CollectiveOptions;
+import io.horn.paramserver.collective.GroupCollective;
+import io.horn.paramserver.collective.Handshake;
+import io.horn.paramserver.collective.LocalGroup;
+import io.horn.paramserver.collective.RingEndpoint;
+import io.horn.paramserver.collective.WireFormat;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
@@ -30,8 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The BSP program of a Horn job. Peers {@code 0 .. workers-1} train in task groups; peer
  * {@code workers}, when enabled, is the parameter server. Two job-wide barriers set the job up
- * (sample counts, then the servers' addresses); after them no peer waits for the whole job again
- * until the end: groups meet only at their own region barrier and the server.
+ * (sample counts and the members' ring addresses, then the server's address); after them no
+ * peer waits for the whole job again until the end: groups meet only in their own collectives
+ * (direct TCP between members, {@link RingEndpoint}) and at the server ({@link ServerEndpoint}).
+ * In local mode both are replaced by in-process equivalents that give the same bits.
  */
 public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritable, NullWritable,
     Text> {
@@ -65,27 +77,23 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     boolean inProcess = "local".equals(peer.getConfiguration().get("bsp.master.address", "local"))
         && !peer.getConfiguration().getBoolean(InProcessEndpoints.FORCE_IPC, false);
 
-    // Superstep 0: workers load their data and announce its size; leaders open their barrier.
+    Handshake handshake = new Handshake(token);
+    CollectiveOptions collectiveOptions = CollectiveOptions.of(timeout)
+        .withFormat(WireFormat.parse(conf.get(HornOptions.COLLECTIVE_COMPRESSION)));
+
+    // Superstep 0: workers load their data and announce its size and where they listen.
     ArrayDataset data = null;
-    GroupCoordinator coordinator = null;
-    RpcEndpoint groupEndpoint = null;
+    RingEndpoint ring = null;
     if (!layout.isServer(index)) {
       data = WorkerData.load(peer, conf, spec, layout, index);
       peers.toAll("count|" + index + "|" + data.size());
-      if (layout.memberOf(index) == 0) {
-        coordinator = new GroupCoordinator(layout.groupOf(index), layout.groupSize, timeout);
-        if (layout.groupSize > 1) {
-          String address = "in-process";
-          if (inProcess) {
-            InProcessEndpoints.put(token, "group" + layout.groupOf(index), coordinator);
-          } else {
-            groupEndpoint = new RpcEndpoint(coordinator, host, layout.groupSize + 1,
-                peer.getConfiguration());
-            address = groupEndpoint.address();
-          }
-          peers.toGroup(layout.groupOf(index),
-              "leader|" + layout.groupOf(index) + "|" + address);
-        }
+      int group = layout.groupOf(index);
+      if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
+        InProcessEndpoints.put(token, "group" + group,
+            new LocalGroup(group, layout.groupSize, collectiveOptions));
+      } else if (layout.groupSize > 1 && !inProcess) {
+        ring = RingEndpoint.open(host);
+        peers.toGroup(group, "ring|" + index + "|" + ring.address());
       }
     }
     peer.sync();
@@ -99,14 +107,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
     // Superstep 1: the parameter server starts, knowing the job's step budget.
     ParameterServer server = null;
-    RpcEndpoint serverEndpoint = null;
+    ServerEndpoint serverEndpoint = null;
     if (layout.isServer(index)) {
       server = new ParameterServer(start, layout.groups, budget);
       String address = "in-process";
       if (inProcess) {
         InProcessEndpoints.put(token, "ps", server);
       } else {
-        serverEndpoint = new RpcEndpoint(server, host, layout.groups + 1, peer.getConfiguration());
+        serverEndpoint = ServerEndpoint.open(server, host, handshake, layout.groups, timeout);
         address = serverEndpoint.address();
       }
       peers.toWorkers("ps|0|" + address);
@@ -129,8 +137,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       meta.put("trained.steps", meta.get("ps.steps"));
       JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
     } else {
-      result = train(peer, conf, spec, settings, layout, index, data, coordinator, inbox,
-          layout.paramServer ? 0 : budget, budget, timeout);
+      GroupCollective collective = joinGroup(layout, index, ring, inbox, token, handshake,
+          collectiveOptions);
+      try {
+        result = train(peer, conf, spec, settings, layout, index, data, collective, inbox,
+            layout.paramServer ? 0 : budget, budget, timeout, handshake);
+      } catch (IOException | RuntimeException e) {
+        // The other members learn the real cause, not just that this one went away.
+        collective.abort("worker " + index + " failed: " + e);
+        throw e;
+      } finally {
+        collective.close();
+      }
       if (!layout.paramServer && index == 0) {
         meta.put("group.0.steps", Long.toString(result.steps));
         meta.put("trained.steps", Long.toString(result.steps));
@@ -144,12 +162,35 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     InProcessEndpoints.remove(token, "group" + (layout.isServer(index) ? -1
         : layout.groupOf(index)));
     InProcessEndpoints.remove(token, "ps");
-    if (groupEndpoint != null) {
-      groupEndpoint.close();
-    }
     if (serverEndpoint != null) {
       serverEndpoint.close();
     }
+  }
+
+  /** This worker's handle on its group's collectives. */
+  private static GroupCollective joinGroup(JobLayout layout, int index, RingEndpoint ring,
+      Map<String, String> inbox, String token, Handshake handshake, CollectiveOptions options)
+      throws IOException {
+    int group = layout.groupOf(index);
+    int member = layout.memberOf(index);
+    if (layout.groupSize == 1) {
+      return new LocalGroup(group, 1, options).member(0);
+    }
+    if (ring == null) {
+      return ((LocalGroup) InProcessEndpoints.get(token, "group" + group)).member(member);
+    }
+    List<String> addresses = new ArrayList<>();
+    for (int m = 0; m < layout.groupSize; m++) {
+      int w = group * layout.groupSize + m;
+      String a = inbox.get("ring|" + w);
+      if (a == null) {
+        ring.close();
+        throw new IOException("group " + group + ": worker " + w + " did not say where it "
+            + "listens for its group's collectives");
+      }
+      addresses.add(a);
+    }
+    return ring.join(handshake, group, member, addresses, options);
   }
 
   /** The submitter's live board when it runs in this JVM (local mode), else null. */
@@ -180,23 +221,15 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
   private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, Text> peer, HornConfiguration conf,
       NetworkSpec spec, TrainingSettings settings, JobLayout layout, int index, Dataset data,
-      GroupCoordinator coordinator, Map<String, String> inbox, long localBudget,
-      long totalBudget, long timeout)
+      GroupCollective collective, Map<String, String> inbox, long localBudget,
+      long totalBudget, long timeout, Handshake handshake)
       throws IOException, InterruptedException {
     int group = layout.groupOf(index);
     int member = layout.memberOf(index);
-    GroupProtocol barrier = coordinator;
     String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
-    if (barrier == null) {
-      String address = inbox.get("leader|" + group);
-      barrier = address.equals("in-process")
-          ? (GroupProtocol) InProcessEndpoints.get(token, "group" + group)
-          : RpcEndpoint.proxy(GroupProtocol.class, GroupProtocol.VERSION, address,
-              peer.getConfiguration());
-    }
-    ParameterServerProtocol ps = null;
-    float[] start;
-    if (layout.paramServer) {
+    ParameterServerClient ps = null;
+    float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
+    if (layout.paramServer && member == 0) {
       String address = inbox.get("ps|0");
       if (address == null) {
         throw new IllegalStateException("worker " + index + " (peer " + peer.getPeerName()
@@ -204,12 +237,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
             + java.util.Arrays.toString(peer.getAllPeerNames()));
       }
       ps = address.equals("in-process")
-          ? (ParameterServerProtocol) InProcessEndpoints.get(token, "ps")
-          : RpcEndpoint.proxy(ParameterServerProtocol.class, ParameterServerProtocol.VERSION,
-              address, peer.getConfiguration());
-      start = ps.pull(group).values();
-    } else {
-      start = Initializer.initialize(spec, settings.initialization, settings.seed);
+          ? new LocalServerClient((ParameterServer) InProcessEndpoints.get(token, "ps"), group)
+          : RemoteServerClient.connect(address, handshake, group, start.length, timeout);
+      // The group starts from the server's weights; the leader broadcasts them to the members.
+      ps.pull(start);
     }
     int localBatch = settings.batchSize / layout.groupSize
         + (member < settings.batchSize % layout.groupSize ? 1 : 0);
@@ -220,9 +251,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     try (NetworkEngine engine = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec,
         settings).createEngine(spec, settings, localBatch)) {
       GroupWorker w = new GroupWorker(group, member, index, settings, engine, data, localBatch,
-          barrier, coordinator, coordinator != null ? ps : null, layout.paramServer,
-          layout.pushInterval,
-          localBudget, JobLayout.delayOf(conf, group));
+          collective, conf.get(HornOptions.COLLECTIVE_OVERLAP), ps, layout.paramServer,
+          layout.pushInterval, localBudget, JobLayout.delayOf(conf, group));
       if (member == 0) {
         String testPath = conf.get(HornOptions.TEST_PATH);
         Object board = inProcessBoard(peer);
@@ -239,26 +269,17 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
             testPath.isEmpty() ? null : Datasets.open(testPath), spec, settings,
             (groupSamples + settings.batchSize - 1) / settings.batchSize));
       }
-      GroupWorker.Result r;
-      try {
-        r = w.run(start);
-      } catch (IOException | RuntimeException e) {
-        if (coordinator != null) {
-          coordinator.abort("group " + group + "'s leader failed: " + e.getMessage());
-        }
-        throw e;
-      }
-      if (ps != null && coordinator != null) {
-        ps.done(group, r.steps, r.timing, r.history);
+      GroupWorker.Result r = w.run(start);
+      if (ps != null) {
+        ps.done(r.steps, r.timing, r.history);
       }
       LOG.info("worker {} (group {}, member {}) finished after {} steps", index, group, member,
           r.steps);
       return r;
     } finally {
-      if (coordinator == null) {
-        RpcEndpoint.closeProxy(barrier);
+      if (ps != null) {
+        ps.close();
       }
-      RpcEndpoint.closeProxy(ps);
     }
   }
 }

@@ -16,8 +16,8 @@ import org.apache.hama.bsp.BSPPeer;
 
 /**
  * A worker's training data: the records of its Hama input split (SequenceFile input), or, for
- * other formats (MNIST idx files), its contiguous slice of the dataset, read through horn-core's
- * dataset formats.
+ * other formats (MNIST idx files), its slice of the dataset (contiguous or interleaved, {@code
+ * horn.data.slices}), read through horn-core's dataset formats.
  */
 final class WorkerData {
   /** Job key: {@code splits} when Hama hands each worker an input split, else {@code slice}. */
@@ -34,9 +34,8 @@ final class WorkerData {
       d = readSplit(peer, path, worker);
     } else {
       Dataset all = Datasets.open(path);
-      long from = (long) all.size() * worker / layout.workers;
-      long to = (long) all.size() * (worker + 1) / layout.workers;
-      d = copy(all, (int) from, (int) to);
+      d = copy(all, slice(all.size(), worker, layout.workers,
+          conf.get(HornOptions.DATA_SLICES).equals("interleaved")));
     }
     if (d.size() == 0) {
       throw new IOException("worker " + worker + " got no training samples from " + path
@@ -53,12 +52,26 @@ final class WorkerData {
     return d;
   }
 
-  private static ArrayDataset copy(Dataset all, int from, int to) {
-    int n = to - from;
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
+  /** The sample indices worker {@code w} of {@code workers} trains on. */
+  static int[] slice(int size, int w, int workers, boolean interleaved) {
+    if (interleaved) {
+      int[] order = new int[Math.max(0, (size - w + workers - 1) / workers)];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = w + i * workers;
+      }
+      return order;
+    }
+    int from = (int) ((long) size * w / workers);
+    int to = (int) ((long) size * (w + 1) / workers);
+    int[] order = new int[to - from];
+    for (int i = 0; i < order.length; i++) {
       order[i] = from + i;
     }
+    return order;
+  }
+
+  private static ArrayDataset copy(Dataset all, int[] order) {
+    int n = order.length;
     float[] x = new float[n * all.featureCount()];
     float[] y = new float[n * all.targetCount()];
     if (n > 0) {

@@ -12,7 +12,10 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
+import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Datasets;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Trainer;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import java.nio.file.Files;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real one-machine Hama cluster (ZooKeeper, BSPMaster, GroomServer; tasks in child JVMs) and a
  * real HDFS (NameNode, DataNode): a Horn job with two groups of two and a parameter server trains
- * from hdfs:// input, over Hama's IPC, and writes its model to HDFS.
+ * from hdfs:// input, its members and server talking over direct TCP, and writes its model to
+ * HDFS; and a group of two sums both members' gradients exactly as the in-process trainer does.
  */
 @Tag("slow")
 class HornBspClusterTest {
@@ -88,6 +92,53 @@ class HornBspClusterTest {
       Model onHdfs = ModelFile.load(local, null);
       assertTrue(java.util.Arrays.equals(model.parameters(), onHdfs.parameters()));
       assertTrue(Files.size(local) > 4 * model.spec().parameterCount());
+    }
+  }
+
+  /**
+   * A group of two in child JVMs, shuffling off and slices interleaved, sees exactly the
+   * in-process trainer's batches at twice the member batch: the weights agree up to the order of
+   * float additions. A group that used only one member's gradients would be far off.
+   */
+  @Test
+  void aGroupOfTwoOnTheClusterTrainsAsTheInProcessTrainer() throws Exception {
+    Path idx = dir.resolve("idx");
+    Quadrants.write(idx, "train", 1280, 3);
+    try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(3)
+        .childHeap("512m").start()) {
+      HornConfiguration conf = new HornConfiguration();
+      for (Map.Entry<String, String> e : cluster.conf()) {
+        conf.set(e.getKey(), e.getValue());
+      }
+      conf.set(HornOptions.THREADS, 1);
+      conf.set(HornOptions.SHUFFLE, false);
+      conf.set(HornOptions.DATA_SLICES, "interleaved");
+      HornJob job = new HornJob(conf, HornBspClusterTest.class);
+      job.setTrainingSetPath(idx.toString());
+      job.setModelPath(dir.resolve("pair.model").toString());
+      job.setWorkers(2);
+      job.setGroups(1);
+      job.setEpochs(2);
+      job.setBatchSize(64);
+      job.setLearningRate(0.05);
+      job.setMomentumWeight(0.9);
+      job.inputLayer(64, ReLU.class, StandardNeuron.class);
+      job.addLayer(32, ReLU.class, StandardNeuron.class);
+      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+      job.setCostFunction(CrossEntropy.class);
+      assertTrue(job.waitForCompletion(false));
+      assertEquals("40", job.getModel().metadata().get("trained.steps"));
+
+      Model local = new Trainer(job.getNetworkSpec(),
+          TrainingSettings.from(job.getConfiguration()), new CpuBackend())
+          .fit(Datasets.open(idx.toString()), null, null);
+      float[] want = local.parameters();
+      float[] got = job.getModel().parameters();
+      double worst = 0;
+      for (int i = 0; i < want.length; i++) {
+        worst = Math.max(worst, Math.abs(want[i] - got[i]));
+      }
+      assertTrue(worst < 1e-5, "largest difference " + worst);
     }
   }
 }

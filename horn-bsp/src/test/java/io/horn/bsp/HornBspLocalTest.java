@@ -177,6 +177,42 @@ class HornBspLocalTest {
         e.getMessage());
   }
 
+  /**
+   * A group of two, shuffling off and slices interleaved, sees exactly the in-process trainer's
+   * batches at twice the member batch: the weights agree up to the order of float additions (a
+   * group that used one member's gradients alone would be far off). The in-process group and the
+   * TCP ring add in the same order, so they agree bit for bit.
+   */
+  @Test
+  void groupOfTwoSumsBothMembersTheSameInProcessAndOverTcp() throws Exception {
+    HornJob threads = pairJob(7);
+    assertTrue(threads.waitForCompletion(false));
+    HornJob tcp = pairJob(7);
+    tcp.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
+    assertTrue(tcp.waitForCompletion(false));
+    assertArrayEquals(threads.getModel().parameters(), tcp.getModel().parameters());
+
+    HornConfiguration c = threads.getConfiguration();
+    Model local = new Trainer(threads.getNetworkSpec(), TrainingSettings.from(c),
+        new CpuBackend()).fit(Datasets.open(dir.toString()), null, null);
+    float[] want = local.parameters();
+    float[] got = threads.getModel().parameters();
+    double worst = 0;
+    for (int i = 0; i < want.length; i++) {
+      worst = Math.max(worst, Math.abs(want[i] - got[i]));
+    }
+    assertTrue(worst < 1e-5, "largest difference " + worst);
+  }
+
+  static HornJob pairJob(long seed) {
+    HornJob job = job(2, 1, seed);
+    job.getConfiguration().set(HornOptions.SHUFFLE, false);
+    job.getConfiguration().set(HornOptions.DATA_SLICES, "interleaved");
+    job.setEpochs(1);
+    job.setModelPath(dir.resolve("pair-" + System.nanoTime() + ".model").toString());
+    return job;
+  }
+
   @Test
   void missingInputFailsClearly() {
     HornJob job = job(2, 1, 1);

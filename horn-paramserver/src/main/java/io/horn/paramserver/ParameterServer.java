@@ -3,6 +3,7 @@ package io.horn.paramserver;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -11,15 +12,37 @@ import org.slf4j.LoggerFactory;
 /**
  * The master copy of the weights, updated by asynchronous pushes of task groups (Downpour SGD:
  * Dean et al., "Large scale distributed deep networks", NIPS 2012). Each push adds the group's
- * weight delta and returns the current weights; groups never wait for each other.
+ * weight delta and hands back the current weights; groups never wait for each other.
  *
- * <p>Holds the job's step budget: once the groups together ran {@code budget} steps, every reply
- * says stop, so fast groups do more of the work and a slow group cannot hold the job back.
+ * <p>Holds the job's step budget: once the groups together ran {@code budget} steps, every push
+ * result says stop, so fast groups do more of the work and a slow group cannot hold the job back.
  *
- * <p>Thread-safe: IPC handler threads call it concurrently; calls are serialised on the object.
+ * <p>Vectors travel as {@link FloatBuffer}s so that a network endpoint can hand in views of its
+ * socket buffers and nothing model-sized is allocated per call. Only absolute indices are used:
+ * positions are ignored and left alone, and a vector's length is its {@code limit()}.
+ *
+ * <p>Lifecycle: created by the parameter-server task with the initial weights, served by a
+ * {@link ServerEndpoint} (or called in process through {@link LocalServerClient}) until every
+ * group called {@link #done}, then read out with {@link #weights()} and {@link #stats()}.
+ *
+ * <p>Thread-safe: one handler thread per group calls it concurrently; calls are serialised on
+ * the object's monitor.
  */
-public final class ParameterServer implements ParameterServerProtocol {
+public final class ParameterServer {
   private static final Logger LOG = LoggerFactory.getLogger(ParameterServer.class);
+
+  /**
+   * The outcome of {@link #pushAndPull}.
+   *
+   * @param accepted whether the delta was applied
+   * @param error why it was not; empty when accepted
+   * @param stop whether the job's step budget is spent: the group should finish
+   */
+  public record PushResult(boolean accepted, String error, boolean stop) {}
+
+  // Accepted pushes are the common case: no allocation for them.
+  private static final PushResult GO_ON = new PushResult(true, "", false);
+  private static final PushResult STOP = new PushResult(true, "", true);
 
   private final float[] master;
   private final long budget;
@@ -34,7 +57,7 @@ public final class ParameterServer implements ParameterServerProtocol {
   /**
    * @param initial the starting weights (copied)
    * @param groups the number of task groups that will push
-   * @param budget total group steps after which replies say stop; 0 for no limit
+   * @param budget total group steps after which results say stop; 0 for no limit
    */
   public ParameterServer(float[] initial, int groups, long budget) {
     checkNotNull(initial, "initial");
@@ -49,50 +72,71 @@ public final class ParameterServer implements ParameterServerProtocol {
     this.histories = new String[groups];
   }
 
-  @Override
-  public long getProtocolVersion(String protocol, long clientVersion) {
-    return VERSION;
+  /** The number of weights the server holds: the length every delta must have. */
+  public int parameterCount() {
+    return master.length; // final array: no lock needed
   }
 
-  @Override
-  public synchronized ParamsWritable pull(int group) {
-    checkGroup(group);
-    return new ParamsWritable(totalSteps, 0, 0, master.clone());
+  /** The number of groups the job has; valid group numbers are {@code 0..groups()-1}. */
+  public int groups() {
+    return pushes.length;
   }
 
-  @Override
-  public synchronized PullReply pushAndPull(int group, int groupSteps, ParamsWritable delta) {
+  /** Writes the current master weights into {@code weightsOut} (absolute, from index 0). */
+  public synchronized void pull(int group, FloatBuffer weightsOut) {
     checkGroup(group);
+    checkOut(weightsOut);
+    weightsOut.put(0, master);
+  }
+
+  /**
+   * Validates {@code delta} (the group's weights minus those it last pulled: exactly
+   * {@link #parameterCount()} values, all finite), adds it to the master weights and records
+   * that the group ran {@code groupSteps} more steps; then writes the master weights into
+   * {@code weightsOut}. An invalid delta is rejected, counted, logged and not applied, and the
+   * weights are written all the same.
+   *
+   * <p>{@code delta} and {@code weightsOut} may share memory (even be the same buffer): the
+   * delta is read completely before anything is written.
+   */
+  public synchronized PushResult pushAndPull(int group, int groupSteps, FloatBuffer delta,
+      FloatBuffer weightsOut) {
+    checkGroup(group);
+    checkOut(weightsOut);
     String problem = validate(group, groupSteps, delta);
     if (problem != null) {
       rejected++;
       LOG.warn("rejected a push from group {}: {}", group, problem);
-      return new PullReply(false, problem, isSpent(), pull(group));
+      weightsOut.put(0, master);
+      return new PushResult(false, problem, isSpent());
     }
-    float[] d = delta.values();
     for (int i = 0; i < master.length; i++) {
-      master[i] += d[i];
+      master[i] += delta.get(i);
     }
     pushes[group]++;
     steps[group] += groupSteps;
     totalSteps += groupSteps;
-    return new PullReply(true, "", isSpent(), pull(group));
+    weightsOut.put(0, master);
+    return isSpent() ? STOP : GO_ON;
   }
 
-  private String validate(int group, int groupSteps, ParamsWritable delta) {
+  private String validate(int group, int groupSteps, FloatBuffer delta) {
     if (delta == null) {
       return "no delta";
     }
-    if (delta.values().length != master.length) {
-      return "model shape mismatch: the delta has " + delta.values().length
+    if (delta.limit() != master.length) {
+      return "model shape mismatch: the delta has " + delta.limit()
           + " parameters, the server holds " + master.length;
     }
     if (groupSteps < 0) {
       return "negative step count " + groupSteps;
     }
-    for (float v : delta.values()) {
+    // A separate pass, so that a diverged group's delta is not half applied.
+    for (int i = 0; i < master.length; i++) {
+      float v = delta.get(i);
       if (!Float.isFinite(v)) {
-        return "the delta holds a non-finite value (" + v + "): group " + group + " diverged";
+        return "the delta holds a non-finite value (" + v + " at " + i + "): group " + group
+            + " diverged";
       }
     }
     return null;
@@ -102,7 +146,11 @@ public final class ParameterServer implements ParameterServerProtocol {
     return budget > 0 && totalSteps >= budget;
   }
 
-  @Override
+  /**
+   * The group has finished after {@code groupTotalSteps} steps; {@code timing} says where its
+   * leader's time went and {@code history} holds its progress records
+   * ({@code seconds:step:cost:accuracy} joined by {@code ;}). Returns true once every group has.
+   */
   public synchronized boolean done(int group, long groupTotalSteps, String timing,
       String history) {
     checkGroup(group);
@@ -161,5 +209,11 @@ public final class ParameterServer implements ParameterServerProtocol {
   private void checkGroup(int group) {
     checkArgument(group >= 0 && group < pushes.length, "unknown group %s (the job has %s)",
         group, pushes.length);
+  }
+
+  private void checkOut(FloatBuffer weightsOut) {
+    checkNotNull(weightsOut, "weightsOut");
+    checkArgument(weightsOut.limit() >= master.length,
+        "weightsOut holds %s floats, the model has %s", weightsOut.limit(), master.length);
   }
 }

@@ -3,76 +3,141 @@ package io.horn.paramserver;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
-import java.net.URLClassLoader;
-import org.apache.hadoop.conf.Configuration;
+import java.io.IOException;
+import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
 class ParameterServerTest {
 
+  private static float[] array(FloatBuffer b) {
+    float[] a = new float[b.limit()];
+    b.get(0, a);
+    return a;
+  }
+
   @Test
   void pushesAddDeltasAndCountSteps() {
     ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 2, 10);
-    PullReply r = ps.pushAndPull(0, 4, new ParamsWritable(0, 0, 0, new float[] {1, 1, 1}));
+    FloatBuffer out = FloatBuffer.allocate(3);
+    ParameterServer.PushResult r = ps.pushAndPull(0, 4, FloatBuffer.wrap(new float[] {1, 1, 1}),
+        out);
     assertTrue(r.accepted());
     assertFalse(r.stop());
-    assertArrayEquals(new float[] {2, 3, 4}, r.params().values());
-    r = ps.pushAndPull(1, 6, new ParamsWritable(0, 0, 0, new float[] {0, -3, 0}));
-    assertArrayEquals(new float[] {2, 0, 4}, r.params().values());
+    assertArrayEquals(new float[] {2, 3, 4}, array(out));
+    r = ps.pushAndPull(1, 6, FloatBuffer.wrap(new float[] {0, -3, 0}), out);
+    assertArrayEquals(new float[] {2, 0, 4}, array(out));
     assertTrue(r.stop(), "10 of 10 budgeted steps done");
     assertEquals("4", ps.stats().get("ps.group.0.steps"));
     assertEquals("1", ps.stats().get("ps.group.1.pushes"));
+    assertEquals("10", ps.stats().get("ps.steps"));
+  }
+
+  @Test
+  void deltaAndWeightsMayShareOneBuffer() {
+    ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 1, 0);
+    FloatBuffer both = FloatBuffer.wrap(new float[] {10, 20, 30});
+    assertTrue(ps.pushAndPull(0, 1, both, both).accepted());
+    assertArrayEquals(new float[] {11, 22, 33}, array(both));
+    assertArrayEquals(new float[] {11, 22, 33}, ps.weights());
+  }
+
+  @Test
+  void pullWritesTheWeightsAndLeavesPositionsAlone() {
+    ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 1, 0);
+    FloatBuffer out = FloatBuffer.allocate(3);
+    out.position(2);
+    ps.pull(0, out);
+    assertEquals(2, out.position());
+    assertArrayEquals(new float[] {1, 2, 3}, array(out));
+    assertEquals(3, ps.parameterCount());
   }
 
   @Test
   void mismatchedShapeIsRejectedAndNotApplied() {
     ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 1, 0);
-    PullReply r = ps.pushAndPull(0, 1, new ParamsWritable(0, 0, 0, new float[] {5, 5}));
+    FloatBuffer out = FloatBuffer.allocate(3);
+    ParameterServer.PushResult r = ps.pushAndPull(0, 1, FloatBuffer.wrap(new float[] {5, 5}),
+        out);
     assertFalse(r.accepted());
     assertTrue(r.error().contains("shape mismatch"), r.error());
     assertArrayEquals(new float[] {1, 2, 3}, ps.weights());
+    assertArrayEquals(new float[] {1, 2, 3}, array(out), "weights are written when rejected");
     assertEquals("1", ps.stats().get("ps.rejected"));
+    assertEquals("0", ps.stats().get("ps.group.0.pushes"));
   }
 
   @Test
-  void nonFiniteDeltaIsRejected() {
+  void nonFiniteDeltaIsRejectedWhole() {
     ParameterServer ps = new ParameterServer(new float[] {1, 2}, 1, 0);
-    PullReply r = ps.pushAndPull(0, 1, new ParamsWritable(0, 0, 0, new float[] {Float.NaN, 0}));
+    FloatBuffer out = FloatBuffer.allocate(2);
+    ParameterServer.PushResult r = ps.pushAndPull(0, 1,
+        FloatBuffer.wrap(new float[] {1, Float.NaN}), out);
     assertFalse(r.accepted());
-    assertArrayEquals(new float[] {1, 2}, ps.weights());
+    assertTrue(r.error().contains("non-finite"), r.error());
+    assertArrayEquals(new float[] {1, 2}, ps.weights(), "not even the finite part applied");
+    r = ps.pushAndPull(0, 1, FloatBuffer.wrap(new float[] {Float.POSITIVE_INFINITY, 0}), out);
+    assertFalse(r.accepted());
+    assertEquals("2", ps.stats().get("ps.rejected"));
+  }
+
+  @Test
+  void negativeStepsAreRejected() {
+    ParameterServer ps = new ParameterServer(new float[] {1}, 1, 0);
+    ParameterServer.PushResult r = ps.pushAndPull(0, -1, FloatBuffer.wrap(new float[] {1}),
+        FloatBuffer.allocate(1));
+    assertFalse(r.accepted());
+    assertArrayEquals(new float[] {1}, ps.weights());
+  }
+
+  @Test
+  void rejectedPushStillReportsASpentBudget() {
+    ParameterServer ps = new ParameterServer(new float[] {0}, 1, 2);
+    FloatBuffer out = FloatBuffer.allocate(1);
+    assertTrue(ps.pushAndPull(0, 2, FloatBuffer.wrap(new float[] {1}), out).stop());
+    ParameterServer.PushResult r = ps.pushAndPull(0, 1, FloatBuffer.wrap(new float[] {Float.NaN}),
+        out);
+    assertFalse(r.accepted());
+    assertTrue(r.stop());
+  }
+
+  @Test
+  void unknownGroupAndShortOutputAreProgrammingErrors() {
+    ParameterServer ps = new ParameterServer(new float[] {1, 2}, 1, 0);
+    assertThrows(IllegalArgumentException.class, () -> ps.pull(1, FloatBuffer.allocate(2)));
+    assertThrows(IllegalArgumentException.class, () -> ps.pull(0, FloatBuffer.allocate(1)));
   }
 
   @Test
   void doneWaitsForEveryGroup() throws Exception {
     ParameterServer ps = new ParameterServer(new float[] {0}, 2, 0);
-    assertFalse(ps.done(0, 5, "", ""));
+    assertFalse(ps.done(0, 5, "t0", "h0"));
     assertFalse(ps.awaitAllDone(50));
     assertTrue(ps.done(1, 5, "", ""));
     assertTrue(ps.awaitAllDone(50));
+    assertEquals("t0", ps.stats().get("group.0.leader.timing"));
+    assertEquals("h0", ps.stats().get("history.group.0"));
   }
 
   @Test
-  void servesOverHamaIpc() throws Exception {
-    ClassLoader prev = Thread.currentThread().getContextClassLoader();
-    Thread.currentThread().setContextClassLoader(new URLClassLoader(new URL[0], prev));
-    ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 1, 0);
-    try (RpcEndpoint server = new RpcEndpoint(ps, "127.0.0.1", 2, new Configuration())) {
-      ParameterServerProtocol client = RpcEndpoint.proxy(ParameterServerProtocol.class,
-          ParameterServerProtocol.VERSION, server.address(), new Configuration());
-      try {
-        PullReply r = client.pushAndPull(0, 1, new ParamsWritable(0, 0, 0, new float[] {1, 0, 0}));
-        assertTrue(r.accepted());
-        assertArrayEquals(new float[] {2, 2, 3}, r.params().values());
-        PullReply bad = client.pushAndPull(0, 1, new ParamsWritable(0, 0, 0, new float[] {1}));
-        assertFalse(bad.accepted());
-        assertArrayEquals(new float[] {2, 2, 3}, client.pull(0).values());
-      } finally {
-        RpcEndpoint.closeProxy(client);
-      }
-    } finally {
-      Thread.currentThread().setContextClassLoader(prev);
+  void localClientWrapsTheServer() throws Exception {
+    ParameterServer ps = new ParameterServer(new float[] {1, 2}, 1, 3);
+    try (ParameterServerClient c = new LocalServerClient(ps, 0)) {
+      float[] w = new float[2];
+      c.pull(w);
+      assertArrayEquals(new float[] {1, 2}, w);
+      float[] d = {1, 1};
+      assertFalse(c.pushAndPull(2, d, d));
+      assertArrayEquals(new float[] {2, 3}, d);
+      IOException e = assertThrows(IOException.class,
+          () -> c.pushAndPull(1, new float[] {Float.NaN, 0}, w));
+      assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+      assertTrue(c.pushAndPull(1, new float[] {0, 0}, w));
+      assertThrows(IllegalArgumentException.class, () -> c.pull(new float[3]));
+      c.done(3, "t", "h");
+      assertTrue(ps.awaitAllDone(0));
     }
   }
 }

@@ -132,6 +132,24 @@ public final class HornOptions {
       600_000L, "How long a group member waits at its region barrier for the others before the "
           + "group fails, naming the missing members.", v -> v > 0, "> 0");
 
+  public static final ConfigOption<String> DATA_SLICES = stringOption("horn.data.slices",
+      "contiguous", "How workers divide a dataset read as a whole (idx files; SequenceFile input "
+          + "goes by Hama's input splits): contiguous ranges, or interleaved (worker w of W takes "
+          + "samples w, w+W, w+2W, ...), which spreads sorted data evenly over the workers.",
+      v -> v.equals("contiguous") || v.equals("interleaved"), "one of contiguous interleaved");
+
+  public static final ConfigOption<String> COLLECTIVE_COMPRESSION = stringOption(
+      "horn.collective.compression", "none",
+      "How a group's gradient sums travel between its members: none (fp32), bf16 or fp16 "
+          + "(half the bytes; sums still accumulate in fp32, every member gets the same bits). "
+          + "Weights always travel in fp32.",
+      v -> v.equals("none") || v.equals("bf16") || v.equals("fp16"), "one of none bf16 fp16");
+
+  public static final ConfigOption<Boolean> COLLECTIVE_OVERLAP = booleanOption(
+      "horn.collective.overlap", true,
+      "Sum each layer's gradients across the group as soon as backward has produced it, while "
+          + "the layers below are still being computed.");
+
   public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
       "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
       v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");

@@ -13,14 +13,26 @@ import io.horn.core.data.MnistData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Trainer;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hama.HamaConfiguration;
 
 /**
  * One run on a real one-machine Hama cluster (ZooKeeper, BSPMaster, GroomServer, tasks in child
- * JVMs) with HDFS: MNIST 784-500-500-10 from hdfs://, groups talking over Hama's IPC. Prints
- * where each group leader's time went per step: computing, waiting at the region barrier
- * (including the transfer of gradient sums), and pushing to / pulling from the parameter server.
+ * JVMs) with HDFS: MNIST 784-500-500-10 from hdfs://, group members talking over direct TCP
+ * (the group collectives) and leaders to the parameter server. Prints where each group leader's
+ * time went per step: computing, waiting at the region barrier (the all-reduce's tail after the
+ * leader's own backward ends), and pushing to / pulling from the parameter server; and, in the
+ * same run, the in-process trainer's throughput on the same data and network as the peer.
+ *
+ * <p>Throughput is samples per second of the training loop (the slowest group leader's), so JVM
+ * start-up and data loading, which the in-process figure does not include either, stay out; the
+ * end-to-end job time is printed next to it.
  *
  * <p>{@code bin/horn bench cluster [--setups 2x2,1x2] [--epochs 2]}
  */
@@ -41,6 +53,8 @@ public final class ClusterBenchmark {
           System.exit(2);
       }
     }
+    double inProcess = inProcess(data, epochs);
+    System.out.printf(Locale.ROOT, "in-process trainer: %.0f samples/s%n", inProcess);
     Path work = Files.createTempDirectory(Paths.get(System.getProperty("horn.home", "."),
         "work"), "cluster-bench");
     long t0 = System.nanoTime();
@@ -70,27 +84,64 @@ public final class ClusterBenchmark {
         job.setGroups(groups);
         job.setPushInterval(4);
         job.setEpochs(epochs);
-        job.setBatchSize(128);
-        job.setLearningRate(0.05);
-        job.setMomentumWeight(0.9);
-        job.inputLayer(784, ReLU.class, StandardNeuron.class);
-        job.addLayer(500, ReLU.class, StandardNeuron.class);
-        job.addLayer(500, ReLU.class, StandardNeuron.class);
-        job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-        job.setCostFunction(CrossEntropy.class);
+        declare(job);
         long s = System.nanoTime();
         job.waitForCompletion(false);
         double secs = (System.nanoTime() - s) / 1e9;
         Map<String, String> meta = job.getModel().metadata();
-        System.out.printf("%s%s: job %.1f s end to end, test accuracy %s%n", setup,
+        System.out.printf(Locale.ROOT, "%s%s: job %.1f s end to end, test accuracy %s%n", setup,
             groups > 1 ? " + PS" : "", secs, meta.get("test.accuracy"));
+        double[] sum = new double[3];
+        double slowest = 0;
+        long samples = 0;
         for (int g = 0; g < groups; g++) {
           String steps = meta.getOrDefault("ps.group." + g + ".steps",
               meta.get("group." + g + ".steps"));
-          System.out.printf("  group %d: %s steps; leader %s%n", g, steps,
-              meta.get("group." + g + ".leader.timing"));
+          String timing = meta.get("group." + g + ".leader.timing");
+          System.out.printf("  group %d: %s steps; leader %s%n", g, steps, timing);
+          Matcher m = TIMING.matcher(timing);
+          if (!m.find()) {
+            throw new IllegalStateException("unreadable leader timing: " + timing);
+          }
+          for (int i = 0; i < 3; i++) {
+            sum[i] += Double.parseDouble(m.group(i + 1)) / groups;
+          }
+          samples += Long.parseLong(m.group(4)) * 128;
+          slowest = Math.max(slowest, Double.parseDouble(m.group(5)));
         }
+        double rate = samples / slowest;
+        System.out.printf(Locale.ROOT, "RESULT bench=cluster setup=%s samples_per_s=%.0f "
+            + "inprocess_samples_per_s=%.0f ratio=%.3f compute_ms=%.2f barrier_ms=%.2f "
+            + "pushpull_ms=%.2f barrier_to_compute=%.3f pushpull_to_compute=%.3f job_s=%.1f%n",
+            setup, rate, inProcess, rate / inProcess, sum[0], sum[1], sum[2], sum[1] / sum[0],
+            sum[2] / sum[0], secs);
       }
     }
+  }
+
+  private static final Pattern TIMING = Pattern.compile("compute ([\\d.]+) ms/step, barrier "
+      + "([\\d.]+) ms/step, push\\+pull ([\\d.]+) ms/step, (\\d+) steps in ([\\d.]+) s");
+
+  /** Samples per second of horn-core's in-process trainer on the same net, data and epochs. */
+  private static double inProcess(Path data, int epochs) throws Exception {
+    HornJob job = declare(new HornJob(new HornConfiguration(), ClusterBenchmark.class));
+    job.setEpochs(epochs);
+    TrainingSettings s = TrainingSettings.from(job.getConfiguration());
+    io.horn.core.data.ArrayDataset train = MnistData.load(data, "train");
+    long t0 = System.nanoTime();
+    new Trainer(job.getNetworkSpec(), s, new CpuBackend()).fit(train, null, null);
+    return (double) train.size() * epochs / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static HornJob declare(HornJob job) {
+    job.setBatchSize(128);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(784, ReLU.class, StandardNeuron.class);
+    job.addLayer(500, ReLU.class, StandardNeuron.class);
+    job.addLayer(500, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
   }
 }

@@ -1,0 +1,51 @@
+package io.horn.paramserver;
+
+import java.io.IOException;
+
+/**
+ * What a task group's leader asks of the parameter server: the current master weights, pushes
+ * of its weight deltas (each answered with the master weights after it), and word that it has
+ * finished. Implemented in process by {@link LocalServerClient} and over TCP by
+ * {@link RemoteServerClient}.
+ *
+ * <p>Arrays are the model's flat parameter vectors: every {@code delta} and {@code weights}
+ * array must hold exactly the model's parameter count, else the call throws
+ * {@link IllegalArgumentException} before anything is sent.
+ *
+ * <p>Lifecycle: obtained once per group (connected and authenticated when remote), used for
+ * the whole training run, {@link #done} once at the end, then {@link #close}d. After a call
+ * failed with an {@link IOException} other than a rejected push, a remote client is broken
+ * and every later call fails; a rejected push leaves the client usable.
+ *
+ * <p>Thread-safety: one thread per client. Calls must not overlap; only {@link #close} may come
+ * from another thread, and it makes a call in progress fail.
+ */
+public interface ParameterServerClient extends AutoCloseable {
+
+  /** Copies the current master weights into {@code weights}. */
+  void pull(float[] weights) throws IOException;
+
+  /**
+   * Sends {@code delta} (the group's weights minus those it last pulled, after {@code steps}
+   * more steps) to be added to the master weights, and receives the master weights after it
+   * into {@code weights}, which may be the same array as {@code delta}.
+   *
+   * <p>A delta the server refuses (non-finite values: the group diverged) is not applied and
+   * makes this throw an {@link IOException} carrying the server's reason; {@code weights} then
+   * holds either what it held before or the master weights, so pull before going on. A call
+   * that fails for another reason (the server died or stalled) may or may not have been applied.
+   *
+   * @return true when the job's step budget is spent: the group should stop
+   */
+  boolean pushAndPull(int steps, float[] delta, float[] weights) throws IOException;
+
+  /**
+   * Tells the server that the group finished after {@code totalSteps} steps, with its leader's
+   * {@code timing} summary and progress {@code history}; null strings count as empty.
+   */
+  void done(long totalSteps, String timing, String history) throws IOException;
+
+  /** Releases the connection (if any); idempotent, never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,438 @@
+package io.horn.paramserver;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import io.horn.paramserver.collective.Handshake;
+import io.horn.paramserver.collective.Io;
+import io.horn.paramserver.collective.Watchdog;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link ParameterServer} to the groups' {@link RemoteServerClient}s over plain TCP.
+ *
+ * <p>An accept thread ({@code horn-paramserver-accept}) authenticates every connection with the
+ * job's secret ({@link Handshake}, purpose {@link Handshake#PARAMSERVER}, a group in range,
+ * member 0); a connection that fails is logged with the reason and closed, and the server goes
+ * on. Each admitted connection is served by its own thread ({@code horn-paramserver-g<group>})
+ * with one direct buffer of the model's size, allocated once: a push's delta is received into
+ * it and the reply's weights are written over it, so a push allocates nothing model-sized.
+ *
+ * <p>Frames, both ways, are a 24-byte little-endian header {@code int kind, int flags,
+ * int group, int count, long steps} and a payload of {@code count} units:
+ * <ul>
+ *   <li>requests (flags 0, group = the authenticated group): {@code PULL} (count 0, steps 0),
+ *       {@code PUSH} (count = parameter count, steps = this push's steps, payload float32s),
+ *       {@code DONE} (count = payload bytes, steps = the group's total steps; payload
+ *       {@code int timingBytes}, timing then history in UTF-8);</li>
+ *   <li>replies: {@code WELCOME} (sent once after authentication, count = parameter count),
+ *       {@code WEIGHTS} (count = parameter count, flag {@code FLAG_STOP}), {@code DONE_ACK}
+ *       (flag {@code FLAG_ALL_DONE}), {@code ERROR} (count = UTF-8 bytes of the reason; with
+ *       {@code FLAG_FATAL} the server closes the connection after it).</li>
+ * </ul>
+ * A rejected delta gets a non-fatal ERROR. A header the protocol does not allow (unknown kind,
+ * flags, another group, a count that is not the parameter count, an oversized or negative
+ * length) gets a fatal ERROR: the stream cannot be trusted past it, and nothing is allocated
+ * from such a length.
+ *
+ * <p>Deadlines: a handler waits for the next request without one (groups compute between
+ * pushes), but every read inside a request and every write is under a {@link Watchdog}, so a
+ * client that stalls mid-request loses its connection instead of holding a thread forever.
+ *
+ * <p>Lifecycle: {@link #open} starts serving; {@link #close} stops the threads and closes every
+ * socket. Thread-safe.
+ */
+public final class ServerEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerEndpoint.class);
+
+  static final int HEADER_BYTES = 24;
+  // Request kinds, reply kinds and reply flags; see the class comment.
+  static final int PULL = 1, PUSH = 2, DONE = 3;
+  static final int WELCOME = 11, WEIGHTS = 12, DONE_ACK = 13, ERROR = 14;
+  static final int FLAG_STOP = 1, FLAG_ALL_DONE = 2, FLAG_FATAL = 4;
+  /** Cap on a DONE payload: far beyond any real timing and history, small enough to allocate. */
+  static final int MAX_DONE_BYTES = 16 << 20;
+  /** Cap on an ERROR message; the sender truncates longer reasons. */
+  static final int MAX_ERROR_BYTES = 8192;
+  /** How long {@link #close} waits for the threads it stopped. */
+  private static final long JOIN_MILLIS = 5000;
+
+  private final ParameterServer ps;
+  private final String host;
+  private final Handshake handshake;
+  private final int groups;
+  private final long timeoutMillis;
+  private final ServerSocketChannel server;
+  private final int port;
+  private final Thread acceptThread;
+  private final AtomicInteger connectionIds = new AtomicInteger();
+  private final Object lock = new Object();
+  private final Set<Connection> connections = new HashSet<>(); // guarded by lock
+  private SocketChannel pending; // being authenticated; guarded by lock
+  private volatile boolean closed;
+
+  private ServerEndpoint(ParameterServer ps, String host, Handshake handshake, int groups,
+      long timeoutMillis, ServerSocketChannel server) throws IOException {
+    this.ps = ps;
+    this.host = host;
+    this.handshake = handshake;
+    this.groups = groups;
+    this.timeoutMillis = timeoutMillis;
+    this.server = server;
+    this.port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+    this.acceptThread = new Thread(this::acceptLoop, "horn-paramserver-accept");
+    acceptThread.setDaemon(true);
+  }
+
+  /**
+   * Listens on an ephemeral port of {@code host} (an address the groups can reach) and starts
+   * serving {@code ps}.
+   *
+   * @param groups the job's number of groups; must match the server's
+   * @param timeoutMillis how long a started exchange may stall before the connection is dropped
+   */
+  public static ServerEndpoint open(ParameterServer ps, String host, Handshake hs, int groups,
+      long timeoutMillis) throws IOException {
+    checkNotNull(ps, "ps");
+    checkNotNull(host, "host");
+    checkNotNull(hs, "hs");
+    checkArgument(groups == ps.groups(), "%s groups, but the parameter server has %s", groups,
+        ps.groups());
+    checkArgument(timeoutMillis > 0, "timeoutMillis must be positive, got %s", timeoutMillis);
+    ServerSocketChannel s = ServerSocketChannel.open();
+    ServerEndpoint e;
+    try {
+      s.bind(new InetSocketAddress(host, 0), 64);
+      e = new ServerEndpoint(ps, host, hs, groups, timeoutMillis, s);
+    } catch (IOException ex) {
+      s.close();
+      throw new IOException("the parameter server cannot listen on " + host + ": "
+          + ex.getMessage(), ex);
+    }
+    e.acceptThread.start();
+    LOG.info("parameter server listening at {} for {} groups", e.address(), groups);
+    return e;
+  }
+
+  /** {@code host:port} for the groups' {@link RemoteServerClient#connect}. */
+  public String address() {
+    return host + ":" + port;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      SocketChannel c;
+      try {
+        c = server.accept();
+      } catch (ClosedChannelException e) {
+        return; // close() did it
+      } catch (IOException e) {
+        // e.g. out of file descriptors: keep serving the connected groups, retry shortly
+        LOG.warn("parameter server at {}: accept failed: {}", address(), e.toString());
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        continue;
+      }
+      admit(c);
+    }
+  }
+
+  /** Authenticates {@code c} on the accept thread, then hands it to a thread of its own. */
+  private void admit(SocketChannel c) {
+    String peer = remote(c);
+    // A watchdog per connection: its guards (and thread) end with the connection.
+    Watchdog watchdog = new Watchdog("horn-paramserver-c" + connectionIds.incrementAndGet()
+        + "-watchdog", timeoutMillis);
+    Watchdog.Guard guard = watchdog.guard(c);
+    synchronized (lock) {
+      if (closed) {
+        discard(c, watchdog);
+        return;
+      }
+      pending = c;
+    }
+    Handshake.Identity who;
+    try {
+      Handshake.Challenge ch = handshake.challenge(c, guard);
+      who = ch.claim();
+      if (who.purpose() != Handshake.PARAMSERVER) {
+        throw new IOException("it claimed to be " + who + ", not a parameter-server client");
+      }
+      if (who.group() < 0 || who.group() >= groups || who.member() != 0) {
+        throw new IOException("it claimed to be group " + who.group() + " member "
+            + who.member() + ", but the job has groups 0.." + (groups - 1) + " (member 0)");
+      }
+      handshake.verify(c, who, ch.nonce(), guard);
+      c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    } catch (IOException | RuntimeException e) {
+      String why = guard.expired()
+          ? "it did not complete authentication within " + timeoutMillis + " ms"
+          : e.getMessage();
+      if (!closed) {
+        LOG.warn("parameter server at {}: refused a connection from {}: {}", address(), peer,
+            why);
+      }
+      discard(c, watchdog);
+      return;
+    } finally {
+      synchronized (lock) {
+        pending = null;
+      }
+    }
+    Connection conn = new Connection(c, watchdog, guard, who.group(), peer);
+    synchronized (lock) {
+      if (closed) {
+        discard(c, watchdog);
+        return;
+      }
+      connections.add(conn);
+      conn.thread.start();
+    }
+    LOG.info("parameter server at {}: group {} connected from {}", address(), who.group(), peer);
+  }
+
+  private static void discard(SocketChannel c, Watchdog watchdog) {
+    Watchdog.closeQuietly(c);
+    watchdog.close();
+  }
+
+  /** A request the protocol does not allow: answered with a fatal ERROR, then closed. */
+  private static final class BadRequest extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  /** One authenticated group's connection and the thread that serves it. */
+  private final class Connection {
+    final SocketChannel ch;
+    final Watchdog watchdog;
+    final Watchdog.Guard guard;
+    final int group;
+    final String peer;
+    final Thread thread;
+    private ByteBuffer buf; // header then parameterCount float32s; reused by every request
+    private FloatBuffer floats; // view of buf's payload
+
+    Connection(SocketChannel ch, Watchdog watchdog, Watchdog.Guard guard, int group,
+        String peer) {
+      this.ch = ch;
+      this.watchdog = watchdog;
+      this.guard = guard;
+      this.group = group;
+      this.peer = peer;
+      this.thread = new Thread(this::serve, "horn-paramserver-g" + group);
+      thread.setDaemon(true);
+    }
+
+    private void serve() {
+      try {
+        int n = ps.parameterCount();
+        buf = ByteBuffer.allocateDirect(HEADER_BYTES + 4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        // slice() forgets the byte order, so set it again before taking the float view
+        floats = buf.duplicate().clear().position(HEADER_BYTES).slice()
+            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        reply(WELCOME, 0, n, HEADER_BYTES);
+        while (!closed && serveOne()) {
+          // one request per round
+        }
+      } catch (BadRequest e) {
+        LOG.warn("parameter server at {}: dropping group {}'s connection from {}: {}",
+            address(), group, peer, e.getMessage());
+        try {
+          sendError(e.getMessage(), FLAG_FATAL);
+        } catch (IOException ignored) {
+          // it is being dropped anyway; the reason is logged above
+        }
+      } catch (IOException e) {
+        if (!closed) {
+          String why = guard.expired()
+              ? "it stalled for more than " + timeoutMillis + " ms inside a request"
+              : e instanceof EOFException ? "it closed the connection in the middle of a request"
+              : e.toString();
+          LOG.warn("parameter server at {}: lost group {}'s connection from {}: {}",
+              address(), group, peer, why);
+        }
+      } catch (RuntimeException | OutOfMemoryError e) {
+        LOG.error("parameter server at {}: serving group {} failed", address(), group, e);
+      } finally {
+        Watchdog.closeQuietly(ch);
+        watchdog.close();
+        synchronized (lock) {
+          connections.remove(this);
+        }
+      }
+    }
+
+    /** Serves one request; false when the client closed the connection between requests. */
+    private boolean serveOne() throws IOException {
+      buf.clear().limit(HEADER_BYTES);
+      // No deadline until the first byte: the group computes for as long as it needs.
+      while (buf.position() == 0) {
+        if (ch.read(buf) < 0) {
+          LOG.info("parameter server at {}: group {} disconnected", address(), group);
+          return false;
+        }
+      }
+      Io.readFully(ch, buf, guard);
+      int kind = buf.getInt(0);
+      int flags = buf.getInt(4);
+      int claimed = buf.getInt(8);
+      int count = buf.getInt(12);
+      long steps = buf.getLong(16);
+      if (flags != 0) {
+        throw new BadRequest("request flags " + flags + " (requests have none)");
+      }
+      if (claimed != group) {
+        throw new BadRequest("the request says group " + claimed
+            + ", the connection authenticated as group " + group);
+      }
+      int n = ps.parameterCount();
+      switch (kind) {
+        case PULL:
+          if (count != 0 || steps != 0) {
+            throw new BadRequest("a pull with count " + count + " and steps " + steps);
+          }
+          ps.pull(group, floats);
+          reply(WEIGHTS, 0, n, HEADER_BYTES + 4 * n);
+          return true;
+        case PUSH:
+          if (count != n) {
+            throw new BadRequest("model shape mismatch: the push carries " + count
+                + " values, the server holds " + n);
+          }
+          if (steps < Integer.MIN_VALUE || steps > Integer.MAX_VALUE) {
+            throw new BadRequest("a push of " + steps + " steps");
+          }
+          buf.clear().position(HEADER_BYTES).limit(HEADER_BYTES + 4 * n);
+          Io.readFully(ch, buf, guard);
+          // Safe on one buffer: the server reads the whole delta before writing the weights.
+          ParameterServer.PushResult r = ps.pushAndPull(group, (int) steps, floats, floats);
+          if (r.accepted()) {
+            reply(WEIGHTS, r.stop() ? FLAG_STOP : 0, n, HEADER_BYTES + 4 * n);
+          } else {
+            sendError(r.error(), 0);
+          }
+          return true;
+        case DONE:
+          reply(DONE_ACK, done(count, steps) ? FLAG_ALL_DONE : 0, 0, HEADER_BYTES);
+          return true;
+        default:
+          throw new BadRequest("unknown request kind " + kind);
+      }
+    }
+
+    private boolean done(int count, long steps) throws IOException {
+      if (count < 4 || count > MAX_DONE_BYTES) {
+        throw new BadRequest("a done message of " + count + " bytes (4.." + MAX_DONE_BYTES
+            + " allowed)");
+      }
+      if (steps < 0) {
+        throw new BadRequest("a done message with " + steps + " total steps");
+      }
+      byte[] text = new byte[count]; // bounded by the check above; once per group and job
+      ByteBuffer in = ByteBuffer.wrap(text).order(ByteOrder.LITTLE_ENDIAN);
+      Io.readFully(ch, in, guard);
+      int timingBytes = in.getInt(0);
+      if (timingBytes < 0 || timingBytes > count - 4) {
+        throw new BadRequest("a done message whose timing claims " + timingBytes + " of its "
+            + count + " bytes");
+      }
+      String timing = new String(text, 4, timingBytes, StandardCharsets.UTF_8);
+      String history = new String(text, 4 + timingBytes, count - 4 - timingBytes,
+          StandardCharsets.UTF_8);
+      return ps.done(group, steps, timing, history);
+    }
+
+    /** Sends the first {@code bytes} of buf (the payload already in place) under a header. */
+    private void reply(int kind, int flags, int count, int bytes) throws IOException {
+      putHeader(buf, kind, flags, group, count, 0);
+      buf.clear().limit(bytes);
+      Io.writeFully(ch, buf, guard);
+    }
+
+    private void sendError(String reason, int flags) throws IOException {
+      // Cut long reasons to fit MAX_ERROR_BYTES: at most 3 UTF-8 bytes per UTF-16 char.
+      String r = reason.length() > MAX_ERROR_BYTES / 3
+          ? reason.substring(0, MAX_ERROR_BYTES / 3 - 3) + "..." : reason;
+      byte[] msg = r.getBytes(StandardCharsets.UTF_8);
+      reply(ERROR, flags, msg.length, HEADER_BYTES);
+      Io.writeFully(ch, ByteBuffer.wrap(msg), guard);
+    }
+  }
+
+  /** Writes a frame header at the start of {@code b} (absolute puts; position untouched). */
+  static void putHeader(ByteBuffer b, int kind, int flags, int group, int count, long steps) {
+    b.putInt(0, kind).putInt(4, flags).putInt(8, group).putInt(12, count).putLong(16, steps);
+  }
+
+  private static String remote(SocketChannel c) {
+    try {
+      return String.valueOf(c.getRemoteAddress());
+    } catch (IOException e) {
+      return "an unknown address";
+    }
+  }
+
+  /**
+   * Stops accepting, closes every connection and waits (a bounded time) for the threads to end.
+   * A handler blocked on the {@link ParameterServer}'s monitor ends once it gets it; if that
+   * takes longer than the wait, it is logged. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<Connection> open;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      Watchdog.closeQuietly(pending);
+      open = new ArrayList<>(connections);
+    }
+    Watchdog.closeQuietly(server);
+    long end = System.currentTimeMillis() + JOIN_MILLIS;
+    join(acceptThread, end);
+    for (Connection c : open) {
+      Watchdog.closeQuietly(c.ch);
+    }
+    for (Connection c : open) {
+      join(c.thread, end);
+      c.watchdog.close();
+    }
+  }
+
+  private void join(Thread t, long end) {
+    try {
+      t.join(Math.max(1, end - System.currentTimeMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("parameter server at {}: thread {} did not stop within {} ms", address(),
+          t.getName(), JOIN_MILLIS);
+    }
+  }
+}
