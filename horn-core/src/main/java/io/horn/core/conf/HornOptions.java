@@ -129,8 +129,9 @@ public final class HornOptions {
       v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");
 
   public static final ConfigOption<Long> GROUP_TIMEOUT = longOption("horn.group.timeout.ms",
-      600_000L, "How long a group member waits at its region barrier for the others before the "
-          + "group fails, naming the missing members.", v -> v > 0, "> 0");
+      600_000L, "The deadline of every wait between a job's tasks: a group member for its "
+          + "neighbours in the group's collectives, a leader for the parameter server. Past it "
+          + "the group fails, naming the member or server it waited for.", v -> v > 0, "> 0");
 
   public static final ConfigOption<String> DATA_SLICES = stringOption("horn.data.slices",
       "contiguous", "How workers divide a dataset read as a whole (idx files; SequenceFile input "
