@@ -35,6 +35,7 @@ public final class LocalServerClient implements ParameterServerClient {
 
   @Override
   public boolean pushAndPull(int steps, float[] delta, float[] weights) throws IOException {
+    checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
     ParameterServer.PushResult r = server.pushAndPull(group, steps,
         FloatBuffer.wrap(checkLength(delta, "delta")),
         FloatBuffer.wrap(checkLength(weights, "weights")));

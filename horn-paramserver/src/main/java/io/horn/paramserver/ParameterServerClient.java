@@ -9,8 +9,8 @@ import java.io.IOException;
  * {@link RemoteServerClient}.
  *
  * <p>Arrays are the model's flat parameter vectors: every {@code delta} and {@code weights}
- * array must hold exactly the model's parameter count, else the call throws
- * {@link IllegalArgumentException} before anything is sent.
+ * array must hold exactly the model's parameter count, and step counts must not be negative,
+ * else the call throws {@link IllegalArgumentException} before anything is sent.
  *
  * <p>Lifecycle: obtained once per group (connected and authenticated when remote), used for
  * the whole training run, {@link #done} once at the end, then {@link #close}d. After a call

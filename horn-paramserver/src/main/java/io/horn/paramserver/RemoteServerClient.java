@@ -271,8 +271,10 @@ public final class RemoteServerClient implements ParameterServerClient {
     return flags;
   }
 
-  /** Turns a failed call's exception into what the caller sees, breaking the client unless
-   * the server merely rejected a push. */
+  /**
+   * Turns a failed call's exception into what the caller sees, and breaks the client unless
+   * the server merely rejected a push (then the stream is still in step).
+   */
   private IOException failed(IOException e, String call) {
     if (e instanceof ServerError && !((ServerError) e).fatal) {
       return e;

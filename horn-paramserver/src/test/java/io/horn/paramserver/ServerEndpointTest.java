@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.horn.paramserver.collective.Handshake;
 import io.horn.paramserver.collective.Io;
 import io.horn.paramserver.collective.Watchdog;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,7 +90,7 @@ class ServerEndpointTest {
             float[] buf = new float[n];
             boolean stop = false;
             for (int p = 0; p < pushes; p++) {
-              java.util.Arrays.fill(buf, group + 1);
+              Arrays.fill(buf, group + 1);
               stop = c.pushAndPull(1, buf, buf);
             }
             c.done(pushes, "", "");
@@ -102,7 +104,7 @@ class ServerEndpointTest {
       }
       assertTrue(anyStop, "the last push spent the budget");
       float[] expected = new float[n];
-      java.util.Arrays.fill(expected, 3 * pushes);
+      Arrays.fill(expected, 3 * pushes);
       assertArrayEquals(expected, ps.weights());
       assertTrue(ps.awaitAllDone(1000));
       assertEquals(Integer.toString(pushes), ps.stats().get("ps.group.0.pushes"));
@@ -235,7 +237,8 @@ class ServerEndpointTest {
       Io.readFully(ch, msg, g);
       String text = new String(msg.array(), StandardCharsets.UTF_8);
       assertTrue(text.contains(reason), text);
-      assertEquals(-1, ch.read(ByteBuffer.allocate(1)), "the server closed the connection");
+      assertThrows(EOFException.class, () -> Io.readFully(ch, ByteBuffer.allocate(1), g),
+          "the server closed the connection");
     }
   }
 
@@ -267,9 +270,10 @@ class ServerEndpointTest {
       expectDropped(a, garbage, "request flags", wd);
       // Half a header, then silence: dropped once the request stalls past the timeout.
       try (SocketChannel ch = raw(a, 0, wd)) {
-        Io.writeFully(ch, ByteBuffer.wrap(new byte[10]), wd.guard(ch));
+        Watchdog.Guard g = wd.guard(ch);
+        Io.writeFully(ch, ByteBuffer.wrap(new byte[10]), g);
         long t0 = System.nanoTime();
-        assertEquals(-1, ch.read(ByteBuffer.allocate(1)));
+        assertThrows(EOFException.class, () -> Io.readFully(ch, ByteBuffer.allocate(1), g));
         assertTrue((System.nanoTime() - t0) / 1_000_000 < TIMEOUT + 1500);
       }
       try (RemoteServerClient good = RemoteServerClient.connect(a, HS, 0, 2, TIMEOUT)) {

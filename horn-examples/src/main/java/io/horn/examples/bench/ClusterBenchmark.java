@@ -55,8 +55,9 @@ public final class ClusterBenchmark {
     }
     double inProcess = inProcess(data, epochs);
     System.out.printf(Locale.ROOT, "in-process trainer: %.0f samples/s%n", inProcess);
-    Path work = Files.createTempDirectory(Paths.get(System.getProperty("horn.home", "."),
-        "work"), "cluster-bench");
+    Path workRoot = Files.createDirectories(Paths.get(System.getProperty("horn.home", "."),
+        "work"));
+    Path work = Files.createTempDirectory(workRoot, "cluster-bench");
     long t0 = System.nanoTime();
     try (LocalCluster cluster = LocalCluster.builder(work).tasks(5).hdfs(true).childHeap("2g")
         .environment("OPENBLAS_NUM_THREADS", "1").start()) {

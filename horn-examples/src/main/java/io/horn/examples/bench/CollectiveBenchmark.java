@@ -1,0 +1,414 @@
+package io.horn.examples.bench;
+
+import io.horn.paramserver.collective.WireFormat;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The group all-reduce of {@code io.horn.paramserver.collective} between JVMs on loopback,
+ * against the bound the same machine allows, measured in the same run.
+ *
+ * <p>What is measured: for each group size P and buffer size, P member JVMs ({@link
+ * CollectiveMember}) join a {@link io.horn.paramserver.collective.GroupRing} and time {@code
+ * allReduce(buf, 0, n)} on member 0 (median and minimum over the rounds, after warm-up rounds,
+ * each round started by a barrier). {@code gbps} is the algorithm bandwidth, buffer bytes
+ * (4 bytes a float, whatever the wire format) over the median time.
+ *
+ * <p>Why a bound: an all-reduce cannot beat the link it runs on. Just before each P's cases, two
+ * JVMs stream the same number of bytes over a plain socket channel with direct buffers, one
+ * direction, no encoding or adding: the transport's best case, {@code link_gbps}. In a ring (and
+ * in the two-member exchange) every member sends and receives {@code 2(P-1)/P} of the buffer, so
+ * the best algorithm bandwidth is {@code bound_gbps = link_gbps * P / (2(P-1))}, and {@code
+ * ratio = gbps / bound_gbps} says how much of it the collective gets (the target is 0.5). A 16-bit
+ * wire format moves half the bytes, so its ratio may pass 1. memcpy bandwidth (System.arraycopy
+ * of a 26 MB float[]) is printed for context: loopback TCP is copies through the kernel.
+ * Caveat: on loopback the "link" is CPU time, and an all-reduce drives every link both ways at
+ * once (plus an encode and a decode-and-add per byte), so on a machine with few cores the
+ * one-way bound is optimistic; the ratio shows how far, and a real network link would not
+ * share its capacity with the members' CPUs.
+ *
+ * <p>All member JVMs share this machine's cores; with more members than cores they compete for
+ * CPU, and the figures say so rather than hide it. Every child is killed when the benchmark ends,
+ * also when it fails; a failing member makes the benchmark exit 1 with the member's output.
+ *
+ * <p>{@code bin/horn bench collective [--peers 2,4] [--sizes 650000,6500000] [--rounds 20]
+ * [--formats fp32]}
+ */
+public final class CollectiveBenchmark {
+  static final String USAGE = "usage: horn bench collective [--peers 2,4] [--sizes 650000,6500000]"
+      + " [--rounds 20] [--formats fp32[,bf16,fp16]]\n"
+      + "  --peers    member JVMs per group, each >= 2 (comma-separated)\n"
+      + "  --sizes    floats per all-reduce (650000 = 2.6 MB, about the 784-500-500-10 MLP;"
+      + " at most 50000000)\n"
+      + "  --rounds   timed rounds per case (median and min are reported), >= 1\n"
+      + "  --formats  wire formats: fp32, bf16, fp16";
+  /** Deadline for a member's answer; JVM start-up on a loaded machine included. */
+  private static final long ANSWER_MILLIS = 120_000;
+
+  private CollectiveBenchmark() {}
+
+  /** A bad command line: the message names the option. */
+  static final class UsageException extends Exception {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** The parsed command line. */
+  record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats) {
+    static Options parse(String[] args) throws UsageException {
+      int[] peers = {2, 4};
+      int[] sizes = {650_000, 6_500_000};
+      int rounds = 20;
+      List<WireFormat> formats = List.of(WireFormat.FP32);
+      for (int i = 0; i < args.length; i += 2) {
+        String name = args[i];
+        if (!List.of("--peers", "--sizes", "--rounds", "--formats").contains(name)) {
+          throw new UsageException("unknown option '" + name + "'");
+        }
+        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+          throw new UsageException("option " + name + " needs a value");
+        }
+        String v = args[i + 1];
+        switch (name) {
+          case "--peers": peers = ints(name, v, 2, 64); break;
+          case "--sizes": sizes = ints(name, v, 1, 50_000_000); break;
+          case "--rounds":
+            if (v.contains(",")) {
+              throw new UsageException("--rounds takes one number, got '" + v + "'");
+            }
+            rounds = ints(name, v, 1, 100_000)[0];
+            break;
+          default:
+            formats = new ArrayList<>();
+            for (String f : v.split(",")) {
+              try {
+                formats.add(WireFormat.parse(f));
+              } catch (IllegalArgumentException e) {
+                throw new UsageException("--formats: " + e.getMessage());
+              }
+            }
+        }
+      }
+      return new Options(peers, sizes, rounds, formats);
+    }
+
+    private static int[] ints(String name, String v, int min, int max) throws UsageException {
+      String[] parts = v.split(",", -1);
+      int[] out = new int[parts.length];
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          out[i] = Integer.parseInt(parts[i].trim());
+        } catch (NumberFormatException e) {
+          throw new UsageException(name + ": '" + parts[i] + "' is not a whole number");
+        }
+        if (out[i] < min || out[i] > max) {
+          throw new UsageException(name + ": " + out[i] + " is outside " + min + ".." + max);
+        }
+      }
+      return out;
+    }
+  }
+
+  public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.println(USAGE);
+      System.exit(0);
+    }
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (UsageException e) {
+      System.err.println("horn bench collective: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
+    try {
+      run(o);
+    } catch (MemberGroup.MemberFailure e) {
+      System.err.println("horn bench collective: " + e.getMessage());
+      System.exit(1);
+    } catch (Exception e) {
+      System.err.println("horn bench collective: failed: " + e);
+      System.exit(1);
+    }
+  }
+
+  private static void run(Options o) throws Exception {
+    byte[] key = new byte[24];
+    new SecureRandom().nextBytes(key);
+    String secret = HexFormat.of().formatHex(key);
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.out.printf("machine: %d cores, java %s; loopback TCP, member JVMs -Xmx1g%n", cores,
+        System.getProperty("java.version"));
+    double memcpy = memcpyGbps(6_500_000);
+    System.out.printf("memcpy (System.arraycopy of a 26 MB float[], in process): %.2f GB/s "
+        + "copied%n", memcpy);
+    List<String> rows = new ArrayList<>();
+    List<String> results = new ArrayList<>();
+    String sizeList = Arrays.stream(o.sizes()).mapToObj(n -> Long.toString(4L * n))
+        .reduce((a, b) -> a + "," + b).orElse("");
+    for (int p : o.peers()) {
+      if (p > cores) {
+        System.out.printf("P=%d: %d member JVMs share %d cores; they compete for CPU%n", p, p,
+            cores);
+      }
+      Map<Integer, Double> link = new LinkedHashMap<>();
+      try (MemberGroup g = MemberGroup.start("link", 2, sizeList, o.rounds(), 10)) {
+        g.rendezvous(secret);
+        for (int n : o.sizes()) {
+          Map<String, String> r = g.expect(0, "@link", ANSWER_MILLIS);
+          link.put(n, 4.0 * n / Long.parseLong(r.get("median_ns")));
+        }
+        g.awaitExit(ANSWER_MILLIS);
+      }
+      for (int n : o.sizes()) {
+        double linkGbps = link.get(n);
+        double bound = linkGbps * p / (2.0 * (p - 1));
+        System.out.printf("P=%d, %.1f MB: loopback link %.2f GB/s one way -> all-reduce bound "
+            + "%.2f GB/s%n", p, 4e-6 * n, linkGbps, bound);
+        for (WireFormat f : o.formats()) {
+          String fmt = f.name().toLowerCase(Locale.ROOT);
+          int warmup = 4L * n <= 10_000_000 ? 10 : 3;
+          Map<String, String> r;
+          try (MemberGroup g = MemberGroup.start("ring", p, n, fmt, o.rounds(), warmup)) {
+            g.rendezvous(secret);
+            r = g.expect(0, "@ring", ANSWER_MILLIS);
+            for (int m = 1; m < p; m++) {
+              g.expect(m, "@ring", ANSWER_MILLIS);
+            }
+            g.awaitExit(ANSWER_MILLIS);
+          }
+          double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
+          double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
+          double gbps = 4.0 * n / (medianMs * 1e6);
+          rows.add(String.format(Locale.ROOT, "| %d | %.1f MB | %s | %.2f | %.2f | %.2f | %.2f | "
+              + "%.2f | %.2f |", p, 4e-6 * n, fmt, medianMs, minMs, gbps, linkGbps, bound,
+              gbps / bound));
+          results.add(String.format(Locale.ROOT, "RESULT bench=collective peers=%d bytes=%d "
+              + "format=%s gbps=%.3f bound_gbps=%.3f ratio=%.3f median_ms=%.3f min_ms=%.3f", p,
+              4L * n, fmt, gbps, bound, gbps / bound, medianMs, minMs));
+          System.out.printf("  %s: median %.2f ms (min %.2f), %.2f GB/s = %.2f of the bound%n",
+              fmt, medianMs, minMs, gbps, gbps / bound);
+        }
+      }
+    }
+    System.out.println();
+    System.out.printf("all-reduce, %d timed rounds per case on member 0 (each after a barrier); "
+        + "memcpy %.2f GB/s%n", o.rounds(), memcpy);
+    System.out.println("| P | buffer | wire | median ms | min ms | GB/s | link GB/s | bound GB/s "
+        + "| ratio |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+    System.out.println();
+    results.forEach(System.out::println);
+  }
+
+  /** Median bandwidth of copying {@code n} floats with System.arraycopy, bytes copied / s. */
+  static double memcpyGbps(int n) {
+    float[] a = new float[n];
+    float[] b = new float[n];
+    Arrays.fill(a, 1f);
+    long[] t = new long[15];
+    for (int r = -5; r < t.length; r++) {
+      long t0 = System.nanoTime();
+      System.arraycopy(a, 0, b, 0, n);
+      if (r >= 0) {
+        t[r] = System.nanoTime() - t0;
+      }
+    }
+    return 4.0 * n / CollectiveMember.median(t);
+  }
+
+  /**
+   * The member JVMs of one case, seen from the benchmark: their stdin, their {@code @} lines,
+   * the tail of everything else they print (shown if they fail), and their end: {@link #close}
+   * kills whatever is still running, and a shutdown hook does the same if this JVM is stopped.
+   */
+  static final class MemberGroup implements AutoCloseable {
+    private static final String EOF = new String("<end of output>");
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+      Runtime.getRuntime().addShutdownHook(new Thread(
+          () -> LIVE.forEach(Process::destroyForcibly), "kill-members"));
+    }
+
+    /** A member failed or did not answer; the message holds what the members printed. */
+    static final class MemberFailure extends Exception {
+      MemberFailure(String message) {
+        super(message);
+      }
+    }
+
+    private final String mode;
+    private final List<Process> procs = new ArrayList<>();
+    private final List<BlockingQueue<String>> lines = new ArrayList<>();
+    private final List<Deque<String>> tails = new ArrayList<>();
+
+    private MemberGroup(String mode) {
+      this.mode = mode;
+    }
+
+    /** Starts P members: {@code CollectiveMember MODE RANK P ARGS...}. */
+    static MemberGroup start(String mode, int p, Object... args) throws IOException {
+      MemberGroup g = new MemberGroup(mode);
+      try {
+        for (int rank = 0; rank < p; rank++) {
+          List<String> cmd = new ArrayList<>(List.of(
+              Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+          for (String prop : List.of("log4j.configuration", "horn.home")) {
+            if (System.getProperty(prop) != null) {
+              cmd.add("-D" + prop + "=" + System.getProperty(prop));
+            }
+          }
+          cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+              CollectiveMember.class.getName(), mode, Integer.toString(rank),
+              Integer.toString(p)));
+          Arrays.stream(args).forEach(a -> cmd.add(String.valueOf(a)));
+          g.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        }
+      } catch (IOException | RuntimeException e) {
+        g.close();
+        throw e;
+      }
+      return g;
+    }
+
+    private void add(Process proc) {
+      LIVE.add(proc);
+      procs.add(proc);
+      BlockingQueue<String> q = new LinkedBlockingQueue<>();
+      Deque<String> tail = new ArrayDeque<>();
+      lines.add(q);
+      tails.add(tail);
+      Thread t = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("@")) {
+              q.add(line);
+            } else {
+              synchronized (tail) {
+                tail.addLast(line);
+                if (tail.size() > 40) {
+                  tail.removeFirst();
+                }
+              }
+            }
+          }
+        } catch (IOException e) {
+          // the member is gone; EOF below says so
+        }
+        q.add(EOF);
+      }, "member-" + (procs.size() - 1) + "-output");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** Every member's address to every member, with the job's secret. */
+    void rendezvous(String secret) throws MemberFailure, IOException {
+      List<String> addresses = new ArrayList<>();
+      for (int r = 0; r < procs.size(); r++) {
+        addresses.add(expectLine(r, "@address", ANSWER_MILLIS).substring(9).trim());
+      }
+      for (Process p : procs) {
+        p.getOutputStream().write((secret + "\n" + String.join(",", addresses) + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+      }
+    }
+
+    /** The {@code key=value} fields of member {@code rank}'s next line, which must be TAG. */
+    Map<String, String> expect(int rank, String tag, long millis) throws MemberFailure {
+      Map<String, String> m = new HashMap<>();
+      for (String kv : expectLine(rank, tag, millis).split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      return m;
+    }
+
+    private String expectLine(int rank, String tag, long millis) throws MemberFailure {
+      String line;
+      try {
+        line = lines.get(rank).poll(millis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        line = null;
+      }
+      if (line != null && line != EOF && line.startsWith(tag + " ")) {
+        return line;
+      }
+      String what = line == null ? "did not report " + tag + " within " + millis / 1000 + " s"
+          : line == EOF ? "ended before reporting " + tag : "said '" + line + "' instead of " + tag;
+      throw failure("member " + rank + " of the " + mode + " group " + what);
+    }
+
+    /** Waits for every member to end; any exit status but 0 is a failure. */
+    void awaitExit(long millis) throws MemberFailure, InterruptedException {
+      for (Process p : procs) {
+        if (!p.waitFor(millis, TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+          throw failure("a member of the " + mode + " group did not end cleanly");
+        }
+      }
+    }
+
+    /** The failure with the output of every member, once the others had a moment to end. */
+    private MemberFailure failure(String what) {
+      StringBuilder b = new StringBuilder(what);
+      for (int r = 0; r < procs.size(); r++) {
+        Process p = procs.get(r);
+        try {
+          p.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        b.append(String.format("%n--- member %d (pid %d, %s), last output:", r, p.pid(),
+            p.isAlive() ? "still running, killed" : "exit status " + p.exitValue()));
+        synchronized (tails.get(r)) {
+          tails.get(r).forEach(l -> b.append(System.lineSeparator()).append("  ").append(l));
+        }
+      }
+      return new MemberFailure(b.toString());
+    }
+
+    /** Kills every member still running and waits for it to go. */
+    @Override
+    public void close() {
+      for (Process p : procs) {
+        p.destroyForcibly();
+      }
+      for (Process p : procs) {
+        try {
+          p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        LIVE.remove(p);
+      }
+    }
+  }
+}
