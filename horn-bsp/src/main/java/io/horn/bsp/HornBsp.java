@@ -79,7 +79,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
     Handshake handshake = new Handshake(token);
     CollectiveOptions collectiveOptions = CollectiveOptions.of(timeout)
-        .withFormat(WireFormat.parse(conf.get(HornOptions.COLLECTIVE_COMPRESSION)));
+        .withFormat(WireFormat.parse(conf.get(HornOptions.COLLECTIVE_COMPRESSION)))
+        .withSharedMemory(conf.get(HornOptions.COLLECTIVE_TRANSPORT).equals("auto"));
 
     // Superstep 0: workers load their data and announce its size and where they listen.
     ArrayDataset data = null;

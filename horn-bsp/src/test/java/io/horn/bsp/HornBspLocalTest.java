@@ -180,17 +180,21 @@ class HornBspLocalTest {
   /**
    * A group of two, shuffling off and slices interleaved, sees exactly the in-process trainer's
    * batches at twice the member batch: the weights agree up to the order of float additions (a
-   * group that used one member's gradients alone would be far off). The in-process group and the
-   * TCP ring add in the same order, so they agree bit for bit.
+   * group that used one member's gradients alone would be far off). The in-process group, the
+   * shared-memory ring and the TCP ring add in the same order, so they agree bit for bit.
    */
   @Test
   void groupOfTwoSumsBothMembersTheSameInProcessAndOverTcp() throws Exception {
     HornJob threads = pairJob(7);
     assertTrue(threads.waitForCompletion(false));
-    HornJob tcp = pairJob(7);
-    tcp.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
-    assertTrue(tcp.waitForCompletion(false));
-    assertArrayEquals(threads.getModel().parameters(), tcp.getModel().parameters());
+    for (String transport : new String[] {"auto", "tcp"}) {
+      HornJob ring = pairJob(7);
+      ring.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
+      ring.getConfiguration().set(HornOptions.COLLECTIVE_TRANSPORT, transport);
+      assertTrue(ring.waitForCompletion(false));
+      assertArrayEquals(threads.getModel().parameters(), ring.getModel().parameters(),
+          transport);
+    }
 
     HornConfiguration c = threads.getConfiguration();
     Model local = new Trainer(threads.getNetworkSpec(), TrainingSettings.from(c),

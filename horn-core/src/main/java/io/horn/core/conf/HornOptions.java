@@ -146,6 +146,12 @@ public final class HornOptions {
           + "Weights always travel in fp32.",
       v -> v.equals("none") || v.equals("bf16") || v.equals("fp16"), "one of none bf16 fp16");
 
+  public static final ConfigOption<String> COLLECTIVE_TRANSPORT = stringOption(
+      "horn.collective.transport", "auto",
+      "How group members exchange: auto (shared memory between members on the same host, TCP "
+          + "between hosts) or tcp (always TCP).",
+      v -> v.equals("auto") || v.equals("tcp"), "one of auto tcp");
+
   public static final ConfigOption<Boolean> COLLECTIVE_OVERLAP = booleanOption(
       "horn.collective.overlap", true,
       "Sum each layer's gradients across the group as soon as backward has produced it, while "

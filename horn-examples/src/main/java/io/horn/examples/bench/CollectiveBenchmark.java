@@ -1,27 +1,14 @@
 package io.horn.examples.bench;
 
 import io.horn.paramserver.collective.WireFormat;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The group all-reduce of {@code io.horn.paramserver.collective} between JVMs on loopback,
@@ -55,14 +42,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CollectiveBenchmark {
   static final String USAGE = "usage: horn bench collective [--peers 2,4] [--sizes 650000,6500000]"
-      + " [--rounds 20] [--formats fp32[,bf16,fp16]]\n"
+      + " [--rounds 20] [--formats fp32[,bf16,fp16]] [--transports shm,tcp]\n"
       + "  --peers    member JVMs per group, each >= 2 (comma-separated)\n"
       + "  --sizes    floats per all-reduce (650000 = 2.6 MB, about the 784-500-500-10 MLP;"
       + " at most 50000000)\n"
       + "  --rounds   timed rounds per case (median and min are reported), >= 1\n"
-      + "  --formats  wire formats: fp32, bf16, fp16";
+      + "  --formats  wire formats: fp32, bf16, fp16\n"
+      + "  --transports  shm (members on one host share memory; bound: memcpy) and/or tcp\n"
+      + "             (loopback sockets; bound: the one-way loopback link)";
   /** Deadline for a member's answer; JVM start-up on a loaded machine included. */
-  private static final long ANSWER_MILLIS = 120_000;
+  static final long ANSWER_MILLIS = 120_000;
 
   private CollectiveBenchmark() {}
 
@@ -74,15 +63,18 @@ public final class CollectiveBenchmark {
   }
 
   /** The parsed command line. */
-  record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats) {
+  record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats,
+      List<String> transports) {
     static Options parse(String[] args) throws UsageException {
       int[] peers = {2, 4};
       int[] sizes = {650_000, 6_500_000};
       int rounds = 20;
       List<WireFormat> formats = List.of(WireFormat.FP32);
+      List<String> transports = List.of("shm", "tcp");
       for (int i = 0; i < args.length; i += 2) {
         String name = args[i];
-        if (!List.of("--peers", "--sizes", "--rounds", "--formats").contains(name)) {
+        if (!List.of("--peers", "--sizes", "--rounds", "--formats", "--transports")
+            .contains(name)) {
           throw new UsageException("unknown option '" + name + "'");
         }
         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
@@ -98,6 +90,14 @@ public final class CollectiveBenchmark {
             }
             rounds = ints(name, v, 1, 100_000)[0];
             break;
+          case "--transports":
+            transports = List.of(v.split(","));
+            for (String t : transports) {
+              if (!t.equals("shm") && !t.equals("tcp")) {
+                throw new UsageException("--transports: '" + t + "' is not shm or tcp");
+              }
+            }
+            break;
           default:
             formats = new ArrayList<>();
             for (String f : v.split(",")) {
@@ -109,7 +109,7 @@ public final class CollectiveBenchmark {
             }
         }
       }
-      return new Options(peers, sizes, rounds, formats);
+      return new Options(peers, sizes, rounds, formats, transports);
     }
 
     private static int[] ints(String name, String v, int min, int max) throws UsageException {
@@ -183,42 +183,48 @@ public final class CollectiveBenchmark {
         g.awaitExit(ANSWER_MILLIS);
       }
       for (int n : o.sizes()) {
-        double linkGbps = link.get(n);
-        double bound = linkGbps * p / (2.0 * (p - 1));
-        System.out.printf("P=%d, %.1f MB: loopback link %.2f GB/s one way -> all-reduce bound "
-            + "%.2f GB/s%n", p, 4e-6 * n, linkGbps, bound);
-        for (WireFormat f : o.formats()) {
-          String fmt = f.name().toLowerCase(Locale.ROOT);
-          int warmup = 4L * n <= 10_000_000 ? 10 : 3;
-          Map<String, String> r;
-          try (MemberGroup g = MemberGroup.start("ring", p, n, fmt, o.rounds(), warmup)) {
-            g.rendezvous(secret);
-            r = g.expect(0, "@ring", ANSWER_MILLIS);
-            for (int m = 1; m < p; m++) {
-              g.expect(m, "@ring", ANSWER_MILLIS);
+        for (String transport : o.transports()) {
+          // The best case of the medium: the one-way loopback link, or memory copies.
+          double linkGbps = transport.equals("tcp") ? link.get(n) : memcpy;
+          double bound = linkGbps * p / (2.0 * (p - 1));
+          System.out.printf("P=%d, %.1f MB, %s: %s %.2f GB/s -> all-reduce bound %.2f GB/s%n",
+              p, 4e-6 * n, transport, transport.equals("tcp") ? "loopback link one way"
+                  : "memcpy", linkGbps, bound);
+          for (WireFormat f : o.formats()) {
+            String fmt = f.name().toLowerCase(Locale.ROOT);
+            int warmup = 4L * n <= 10_000_000 ? 10 : 3;
+            Map<String, String> r;
+            try (MemberGroup g = MemberGroup.start("ring", p, n, fmt, o.rounds(), warmup,
+                transport)) {
+              g.rendezvous(secret);
+              r = g.expect(0, "@ring", ANSWER_MILLIS);
+              for (int m = 1; m < p; m++) {
+                g.expect(m, "@ring", ANSWER_MILLIS);
+              }
+              g.awaitExit(ANSWER_MILLIS);
             }
-            g.awaitExit(ANSWER_MILLIS);
+            double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
+            double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
+            double gbps = 4.0 * n / (medianMs * 1e6);
+            rows.add(String.format(Locale.ROOT, "| %d | %.1f MB | %s | %s | %.2f | %.2f | %.2f "
+                + "| %.2f | %.2f | %.2f |", p, 4e-6 * n, transport, fmt, medianMs, minMs, gbps,
+                linkGbps, bound, gbps / bound));
+            results.add(String.format(Locale.ROOT, "RESULT bench=collective peers=%d bytes=%d "
+                + "transport=%s format=%s gbps=%.3f bound_gbps=%.3f ratio=%.3f median_ms=%.3f "
+                + "min_ms=%.3f", p, 4L * n, transport, fmt, gbps, bound, gbps / bound, medianMs,
+                minMs));
+            System.out.printf("  %s: median %.2f ms (min %.2f), %.2f GB/s = %.2f of the "
+                + "bound%n", fmt, medianMs, minMs, gbps, gbps / bound);
           }
-          double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
-          double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
-          double gbps = 4.0 * n / (medianMs * 1e6);
-          rows.add(String.format(Locale.ROOT, "| %d | %.1f MB | %s | %.2f | %.2f | %.2f | %.2f | "
-              + "%.2f | %.2f |", p, 4e-6 * n, fmt, medianMs, minMs, gbps, linkGbps, bound,
-              gbps / bound));
-          results.add(String.format(Locale.ROOT, "RESULT bench=collective peers=%d bytes=%d "
-              + "format=%s gbps=%.3f bound_gbps=%.3f ratio=%.3f median_ms=%.3f min_ms=%.3f", p,
-              4L * n, fmt, gbps, bound, gbps / bound, medianMs, minMs));
-          System.out.printf("  %s: median %.2f ms (min %.2f), %.2f GB/s = %.2f of the bound%n",
-              fmt, medianMs, minMs, gbps, gbps / bound);
         }
       }
     }
     System.out.println();
     System.out.printf("all-reduce, %d timed rounds per case on member 0 (each after a barrier); "
         + "memcpy %.2f GB/s%n", o.rounds(), memcpy);
-    System.out.println("| P | buffer | wire | median ms | min ms | GB/s | link GB/s | bound GB/s "
-        + "| ratio |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| P | buffer | transport | wire | median ms | min ms | GB/s | medium GB/s "
+        + "| bound GB/s | ratio |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
     System.out.println();
     results.forEach(System.out::println);
@@ -238,177 +244,5 @@ public final class CollectiveBenchmark {
       }
     }
     return 4.0 * n / CollectiveMember.median(t);
-  }
-
-  /**
-   * The member JVMs of one case, seen from the benchmark: their stdin, their {@code @} lines,
-   * the tail of everything else they print (shown if they fail), and their end: {@link #close}
-   * kills whatever is still running, and a shutdown hook does the same if this JVM is stopped.
-   */
-  static final class MemberGroup implements AutoCloseable {
-    private static final String EOF = new String("<end of output>");
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-      Runtime.getRuntime().addShutdownHook(new Thread(
-          () -> LIVE.forEach(Process::destroyForcibly), "kill-members"));
-    }
-
-    /** A member failed or did not answer; the message holds what the members printed. */
-    static final class MemberFailure extends Exception {
-      MemberFailure(String message) {
-        super(message);
-      }
-    }
-
-    private final String mode;
-    private final List<Process> procs = new ArrayList<>();
-    private final List<BlockingQueue<String>> lines = new ArrayList<>();
-    private final List<Deque<String>> tails = new ArrayList<>();
-
-    private MemberGroup(String mode) {
-      this.mode = mode;
-    }
-
-    /** Starts P members: {@code CollectiveMember MODE RANK P ARGS...}. */
-    static MemberGroup start(String mode, int p, Object... args) throws IOException {
-      MemberGroup g = new MemberGroup(mode);
-      try {
-        for (int rank = 0; rank < p; rank++) {
-          List<String> cmd = new ArrayList<>(List.of(
-              Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-          for (String prop : List.of("log4j.configuration", "horn.home")) {
-            if (System.getProperty(prop) != null) {
-              cmd.add("-D" + prop + "=" + System.getProperty(prop));
-            }
-          }
-          cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-              CollectiveMember.class.getName(), mode, Integer.toString(rank),
-              Integer.toString(p)));
-          Arrays.stream(args).forEach(a -> cmd.add(String.valueOf(a)));
-          g.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-        }
-      } catch (IOException | RuntimeException e) {
-        g.close();
-        throw e;
-      }
-      return g;
-    }
-
-    private void add(Process proc) {
-      LIVE.add(proc);
-      procs.add(proc);
-      BlockingQueue<String> q = new LinkedBlockingQueue<>();
-      Deque<String> tail = new ArrayDeque<>();
-      lines.add(q);
-      tails.add(tail);
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            if (line.startsWith("@")) {
-              q.add(line);
-            } else {
-              synchronized (tail) {
-                tail.addLast(line);
-                if (tail.size() > 40) {
-                  tail.removeFirst();
-                }
-              }
-            }
-          }
-        } catch (IOException e) {
-          // the member is gone; EOF below says so
-        }
-        q.add(EOF);
-      }, "member-" + (procs.size() - 1) + "-output");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    /** Every member's address to every member, with the job's secret. */
-    void rendezvous(String secret) throws MemberFailure, IOException {
-      List<String> addresses = new ArrayList<>();
-      for (int r = 0; r < procs.size(); r++) {
-        addresses.add(expectLine(r, "@address", ANSWER_MILLIS).substring(9).trim());
-      }
-      for (Process p : procs) {
-        p.getOutputStream().write((secret + "\n" + String.join(",", addresses) + "\n")
-            .getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().flush();
-      }
-    }
-
-    /** The {@code key=value} fields of member {@code rank}'s next line, which must be TAG. */
-    Map<String, String> expect(int rank, String tag, long millis) throws MemberFailure {
-      Map<String, String> m = new HashMap<>();
-      for (String kv : expectLine(rank, tag, millis).split(" ")) {
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          m.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-      return m;
-    }
-
-    private String expectLine(int rank, String tag, long millis) throws MemberFailure {
-      String line;
-      try {
-        line = lines.get(rank).poll(millis, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        line = null;
-      }
-      if (line != null && line != EOF && line.startsWith(tag + " ")) {
-        return line;
-      }
-      String what = line == null ? "did not report " + tag + " within " + millis / 1000 + " s"
-          : line == EOF ? "ended before reporting " + tag : "said '" + line + "' instead of " + tag;
-      throw failure("member " + rank + " of the " + mode + " group " + what);
-    }
-
-    /** Waits for every member to end; any exit status but 0 is a failure. */
-    void awaitExit(long millis) throws MemberFailure, InterruptedException {
-      for (Process p : procs) {
-        if (!p.waitFor(millis, TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-          throw failure("a member of the " + mode + " group did not end cleanly");
-        }
-      }
-    }
-
-    /** The failure with the output of every member, once the others had a moment to end. */
-    private MemberFailure failure(String what) {
-      StringBuilder b = new StringBuilder(what);
-      for (int r = 0; r < procs.size(); r++) {
-        Process p = procs.get(r);
-        try {
-          p.waitFor(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        b.append(String.format("%n--- member %d (pid %d, %s), last output:", r, p.pid(),
-            p.isAlive() ? "still running, killed" : "exit status " + p.exitValue()));
-        synchronized (tails.get(r)) {
-          tails.get(r).forEach(l -> b.append(System.lineSeparator()).append("  ").append(l));
-        }
-      }
-      return new MemberFailure(b.toString());
-    }
-
-    /** Kills every member still running and waits for it to go. */
-    @Override
-    public void close() {
-      for (Process p : procs) {
-        p.destroyForcibly();
-      }
-      for (Process p : procs) {
-        try {
-          p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        LIVE.remove(p);
-      }
-    }
   }
 }

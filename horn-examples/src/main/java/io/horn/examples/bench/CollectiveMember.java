@@ -56,7 +56,7 @@ public final class CollectiveMember {
         StandardCharsets.UTF_8));
     if (mode.equals("ring")) {
       ring(in, rank, size, Integer.parseInt(args[3]), WireFormat.parse(args[4]),
-          Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+          Integer.parseInt(args[5]), Integer.parseInt(args[6]), args[7]);
     } else {
       int[] sizes = Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray();
       link(in, rank, sizes, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
@@ -65,7 +65,7 @@ public final class CollectiveMember {
   }
 
   private static void ring(BufferedReader in, int rank, int p, int n, WireFormat format,
-      int rounds, int warmup) throws Exception {
+      int rounds, int warmup, String transport) throws Exception {
     RingEndpoint endpoint = RingEndpoint.open("127.0.0.1");
     say("@address " + endpoint.address());
     String secret = readLine(in);
@@ -79,7 +79,11 @@ public final class CollectiveMember {
     float[] tiny = new float[1];
     long[] times = new long[rounds];
     try (GroupRing ring = endpoint.join(new Handshake(secret), 0, rank, addresses,
-        CollectiveOptions.of(60_000).withFormat(format))) {
+        CollectiveOptions.of(60_000).withFormat(format)
+            .withSharedMemory(transport.equals("shm")))) {
+      if (!ring.transport().equals("out " + transport + ", in " + transport)) {
+        throw new IllegalStateException("asked for " + transport + ", got " + ring.transport());
+      }
       for (int r = -warmup; r < rounds; r++) {
         System.arraycopy(init, 0, buf, 0, n);
         ring.allReduce(tiny, 0, 1);

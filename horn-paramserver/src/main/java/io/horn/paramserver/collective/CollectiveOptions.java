@@ -15,26 +15,34 @@ public final class CollectiveOptions {
   private final long timeoutMillis;
   private final int pieceValues;
   private final WireFormat format;
+  private final boolean sharedMemory;
 
-  private CollectiveOptions(long timeoutMillis, int pieceValues, WireFormat format) {
+  private CollectiveOptions(long timeoutMillis, int pieceValues, WireFormat format,
+      boolean sharedMemory) {
     checkArgument(timeoutMillis > 0, "timeout must be positive, got %s ms", timeoutMillis);
     checkArgument(pieceValues > 0, "piece size must be positive, got %s values", pieceValues);
     this.timeoutMillis = timeoutMillis;
     this.pieceValues = pieceValues;
     this.format = checkNotNull(format, "format");
+    this.sharedMemory = sharedMemory;
   }
 
   /** fp32 on the wire, the default piece size. */
   public static CollectiveOptions of(long timeoutMillis) {
-    return new CollectiveOptions(timeoutMillis, DEFAULT_PIECE_VALUES, WireFormat.FP32);
+    return new CollectiveOptions(timeoutMillis, DEFAULT_PIECE_VALUES, WireFormat.FP32, true);
   }
 
   public CollectiveOptions withPieceValues(int values) {
-    return new CollectiveOptions(timeoutMillis, values, format);
+    return new CollectiveOptions(timeoutMillis, values, format, sharedMemory);
   }
 
   public CollectiveOptions withFormat(WireFormat f) {
-    return new CollectiveOptions(timeoutMillis, pieceValues, f);
+    return new CollectiveOptions(timeoutMillis, pieceValues, f, sharedMemory);
+  }
+
+  /** Whether members on the same host may exchange through shared memory (else TCP always). */
+  public CollectiveOptions withSharedMemory(boolean on) {
+    return new CollectiveOptions(timeoutMillis, pieceValues, format, on);
   }
 
   /** How long any one wait (a piece from a neighbour, a connection, a write) may take. */
@@ -51,9 +59,14 @@ public final class CollectiveOptions {
     return format;
   }
 
+  public boolean sharedMemory() {
+    return sharedMemory;
+  }
+
   @Override
   public String toString() {
     return "timeout " + timeoutMillis + " ms, pieces of " + pieceValues + " values, "
-        + format.name().toLowerCase(java.util.Locale.ROOT) + " on the wire";
+        + format.name().toLowerCase(java.util.Locale.ROOT) + " on the wire"
+        + (sharedMemory ? ", shared memory on one host" : ", TCP only");
   }
 }

@@ -3,6 +3,7 @@ package io.horn.paramserver.collective;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkPositionIndexes;
 
+import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,21 @@ public final class GroupRing implements GroupCollective {
     // While this member waits for its left neighbour, it tells its right one it is alive.
     this.in = new InLink(fromLeft, watchdog.guard(fromLeft, out::waiting), left,
         options.pieceValues(), options.timeoutMillis());
+  }
+
+  /** Moves the links whose ends share this host onto shared memory (null: stays on TCP). */
+  void useSharedMemory(ShmRing toRight, ShmRing fromLeft) throws IOException {
+    if (toRight != null) {
+      out.useSharedMemory(toRight);
+    }
+    if (fromLeft != null) {
+      in.useSharedMemory(fromLeft);
+    }
+  }
+
+  /** How each link travels, for logs and benchmarks: e.g. "out shm, in tcp". */
+  public String transport() {
+    return size == 1 ? "none" : "out " + out.transport() + ", in " + in.transport();
   }
 
   @Override

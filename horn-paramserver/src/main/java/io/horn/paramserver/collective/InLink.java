@@ -22,6 +22,11 @@ final class InLink implements AutoCloseable {
       .order(ByteOrder.LITTLE_ENDIAN);
   private final ByteBuffer payload;
   private int frames;
+  private ShmRing shm;
+  private ByteBuffer ring;
+  private ShmWaiter arrivals;
+  private long read;
+  private long next;
 
   InLink(SocketChannel channel, Watchdog.Guard guard, String peer, int maxPieceValues,
       long timeoutMillis) {
@@ -33,29 +38,59 @@ final class InLink implements AutoCloseable {
   }
 
   /**
+   * Receives frames through {@code r} from now on; the TCP connection (non-blocking from now on)
+   * only carries the neighbour's {@link Frame#ABORT}, {@link Frame#WAITING} and end of stream.
+   */
+  void useSharedMemory(ShmRing r) throws IOException {
+    channel.configureBlocking(false);
+    this.ring = r.data();
+    this.arrivals = new ShmWaiter(channel, guard, peer);
+    this.shm = r;
+  }
+
+  /**
    * Reads the next frame, {@code n} values in {@code f}, into {@code dst[off, off+n)}: added to
    * what is there when {@code add}, else written over it.
    */
   void read(float[] dst, int off, int n, WireFormat f, boolean add, String during)
       throws CollectiveException {
-    frame(Frame.VALUES, n, n * f.bytesPerValue(), during);
+    ByteBuffer src = frame(Frame.VALUES, n, n * f.bytesPerValue(), during);
     if (add) {
-      f.decodeAdd(payload, dst, off, n);
+      f.decodeAdd(src, dst, off, n);
     } else {
-      f.decode(payload, dst, off, n);
+      f.decode(src, dst, off, n);
     }
+    release();
   }
 
   /** Reads the next frame, {@code n} doubles, into {@code dst[off, off+n)}. */
   void read(double[] dst, int off, int n, String during) throws CollectiveException {
-    frame(Frame.DOUBLES, n, n * 8, during);
+    ByteBuffer src = frame(Frame.DOUBLES, n, n * 8, during);
     for (int i = 0; i < n; i++) {
-      dst[off + i] = payload.getDouble();
+      dst[off + i] = src.getDouble();
+    }
+    release();
+  }
+
+  String transport() {
+    return shm != null ? "shm" : "tcp";
+  }
+
+  /** Frees the frame just decoded (its room in the shared ring). */
+  private void release() {
+    if (shm != null) {
+      read = next;
+      shm.publishRead(read);
     }
   }
 
-  private void frame(int kind, int count, int bytes, String during) throws CollectiveException {
+  /** Waits for the next frame, checks its header and returns its payload, positioned. */
+  private ByteBuffer frame(int kind, int count, int bytes, String during)
+      throws CollectiveException {
     try {
+      if (shm != null) {
+        return sharedFrame(kind, count, bytes, during);
+      }
       int k;
       int seq;
       int c;
@@ -85,6 +120,7 @@ final class InLink implements AutoCloseable {
       payload.clear().limit(bytes);
       Io.readFully(channel, payload, guard);
       payload.flip();
+      return payload;
     } catch (CollectiveException e) {
       throw e;
     } catch (IOException e) {
@@ -97,8 +133,38 @@ final class InLink implements AutoCloseable {
     }
   }
 
+  private ByteBuffer sharedFrame(int kind, int count, int bytes, String during)
+      throws IOException {
+    int cap = shm.capacity();
+    long at = read;
+    while (true) {
+      arrivals.await(shm::writePosition, at + ShmFrames.HEADER);
+      int off = (int) (at & (cap - 1));
+      ring.limit(cap);
+      if (ring.getInt(off) == ShmFrames.PAD) {
+        at += cap - off;
+        continue;
+      }
+      int k = ring.getInt(off);
+      int seq = ring.getInt(off + 4);
+      int c = ring.getInt(off + 8);
+      if (k != kind || seq != frames || c != count) {
+        throw new CollectiveException("member " + peer + " sent frame #" + seq + " ("
+            + Frame.name(k) + ", " + c + ") where frame #" + frames + " (" + Frame.name(kind)
+            + ", " + count + ") was due during " + during + "; the members are out of step");
+      }
+      frames++;
+      next = at + ShmFrames.size(bytes);
+      ring.limit(off + Frame.HEADER_BYTES + bytes).position(off + Frame.HEADER_BYTES);
+      return ring;
+    }
+  }
+
   @Override
   public void close() {
     Watchdog.closeQuietly(channel);
+    if (shm != null) {
+      shm.close();
+    }
   }
 }

@@ -34,6 +34,10 @@ final class OutLink implements AutoCloseable {
   private final int[] counts = new int[SLOTS];
   private final WireFormat[] formats = new WireFormat[SLOTS];
   private final Thread thread;
+  private ShmRing shm;
+  private ByteBuffer ring;
+  private ShmWaiter space;
+  private long written;
   private long tail;
   private long head;
   private int frames;
@@ -52,6 +56,21 @@ final class OutLink implements AutoCloseable {
     this.thread = new Thread(this::drain, threadName);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Sends frames through {@code r} from now on; the TCP connection (non-blocking from now on)
+   * only carries {@link Frame#ABORT} and {@link Frame#WAITING}. Call before the first frame.
+   */
+  void useSharedMemory(ShmRing r) throws IOException {
+    channel.configureBlocking(false);
+    this.ring = r.data();
+    this.space = new ShmWaiter(channel, guard, peer);
+    this.shm = r;
+  }
+
+  String transport() {
+    return shm != null ? "shm" : "tcp";
   }
 
   /** Queues {@code a[off, off+n)} as one frame in {@code f}; returns its sequence number. */
@@ -180,6 +199,14 @@ final class OutLink implements AutoCloseable {
         failure = "the sender to member " + peer + " was interrupted";
         notifyAll();
       }
+    } catch (RuntimeException | Error e) {
+      String why = "the sender to member " + peer + " failed: " + e;
+      synchronized (this) {
+        failure = why;
+        notifyAll();
+      }
+      onFailure.accept(why);
+      throw e;
     }
   }
 
@@ -192,17 +219,49 @@ final class OutLink implements AutoCloseable {
       return;
     }
     int n = counts[s];
-    buffer.putInt(a instanceof float[] ? Frame.VALUES : Frame.DOUBLES).putInt(frames++).putInt(n);
+    int bytes = a instanceof float[] ? n * formats[s].bytesPerValue() : n * 8;
+    if (shm != null) {
+      writeShared(s, n, bytes);
+      return;
+    }
+    fill(buffer, s, n);
+    buffer.flip();
+    Io.writeFully(channel, buffer, guard);
+  }
+
+  /** Header and payload of slot {@code s} at {@code dst}'s position. */
+  private void fill(ByteBuffer dst, int s, int n) {
+    Object a = arrays[s];
+    dst.putInt(a instanceof float[] ? Frame.VALUES : Frame.DOUBLES).putInt(frames++).putInt(n);
     if (a instanceof float[]) {
-      formats[s].encode((float[]) a, offsets[s], n, buffer);
+      formats[s].encode((float[]) a, offsets[s], n, dst);
     } else {
       double[] d = (double[]) a;
       for (int i = 0; i < n; i++) {
-        buffer.putDouble(d[offsets[s] + i]);
+        dst.putDouble(d[offsets[s] + i]);
       }
     }
-    buffer.flip();
-    Io.writeFully(channel, buffer, guard);
+  }
+
+  /**
+   * Writes one frame into the shared ring: waits for room (the reader frees it as it decodes),
+   * pads to the end when the frame would cross it, then publishes header and payload at once.
+   */
+  private void writeShared(int s, int n, int bytes) throws IOException {
+    int need = ShmFrames.size(bytes);
+    int cap = shm.capacity();
+    int off = (int) (written & (cap - 1));
+    int pad = off + need > cap ? cap - off : 0;
+    space.await(() -> shm.readPosition() + cap, written + pad + need);
+    ring.limit(cap);
+    if (pad > 0) {
+      ring.putInt(off, ShmFrames.PAD);
+      off = 0;
+    }
+    ring.limit(off + need).position(off);
+    fill(ring, s, n);
+    written += pad + need;
+    shm.publishWrite(written);
   }
 
   private void sendAbort() {
@@ -235,6 +294,9 @@ final class OutLink implements AutoCloseable {
     Watchdog.closeQuietly(channel);
     if (thread.isAlive()) {
       thread.interrupt();
+    }
+    if (shm != null) {
+      shm.close();
     }
   }
 }

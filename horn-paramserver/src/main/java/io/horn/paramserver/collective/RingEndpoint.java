@@ -118,9 +118,15 @@ public final class RingEndpoint implements AutoCloseable {
       for (SocketChannel ch : new SocketChannel[] {toRight, fromLeft}) {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       }
+      Watchdog.Guard lg = watchdog.guard(fromLeft);
+      ShmRing offered = SharedMemoryOffer.offer(fromLeft, options.sharedMemory(), lg);
+      ShmRing outRing = SharedMemoryOffer.answer(toRight, rg);
+      ShmRing inRing = SharedMemoryOffer.accepted(fromLeft, offered, lg);
       close();
-      return new GroupRing(group, rank, size, options, watchdog, toRight, rightName, fromLeft,
-          leftName);
+      GroupRing ring = new GroupRing(group, rank, size, options, watchdog, toRight, rightName,
+          fromLeft, leftName);
+      ring.useSharedMemory(outRing, inRing);
+      return ring;
     } catch (IOException | RuntimeException e) {
       Watchdog.closeQuietly(toRight);
       Watchdog.closeQuietly(fromLeft);

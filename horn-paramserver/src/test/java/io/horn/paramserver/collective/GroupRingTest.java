@@ -28,17 +28,22 @@ class GroupRingTest {
   }
 
   /** Every member's sum has the same bits as the reference order, round after round. */
-  @ParameterizedTest(name = "P={0} len={1} piece={2} {3}")
+  @ParameterizedTest(name = "P={0} len={1} piece={2} {3} {4}")
   @CsvSource({
-      "2, 1, 7, fp32", "2, 1000003, 65536, fp32", "2, 999, 7, bf16", "2, 1001, 13, fp16",
-      "3, 2, 5, fp32", "3, 1000003, 65536, fp32", "3, 1000, 7, fp32", "3, 4097, 100, bf16",
-      "4, 3, 1, fp32", "4, 650, 16, fp32", "4, 262147, 4099, fp32", "4, 777, 33, fp16",
-      "5, 10007, 999, fp32"})
-  void allReduceIsBitIdenticalToTheReferenceOrder(int p, int len, int piece, String format)
-      throws Exception {
+      "2, 1, 7, fp32, shm", "2, 1000003, 65536, fp32, tcp", "2, 1000003, 65536, fp32, shm",
+      "2, 999, 7, bf16, tcp", "2, 1001, 13, fp16, shm",
+      "3, 2, 5, fp32, tcp", "3, 1000003, 65536, fp32, shm", "3, 1000, 7, fp32, tcp",
+      "3, 4097, 100, bf16, shm", "4, 3, 1, fp32, shm", "4, 650, 16, fp32, tcp",
+      "4, 262147, 4099, fp32, shm", "4, 262147, 4099, fp32, tcp", "4, 777, 33, fp16, tcp",
+      "5, 10007, 999, fp32, shm"})
+  void allReduceIsBitIdenticalToTheReferenceOrder(int p, int len, int piece, String format,
+      String transport) throws Exception {
     CollectiveOptions o = CollectiveOptions.of(20_000).withPieceValues(piece)
-        .withFormat(WireFormat.parse(format));
+        .withFormat(WireFormat.parse(format)).withSharedMemory(transport.equals("shm"));
     List<GroupRing> rings = Rings.form(p, o);
+    for (GroupRing r : rings) {
+      assertEquals("out " + transport + ", in " + transport, r.transport());
+    }
     ExecutorService pool = Executors.newFixedThreadPool(p);
     try {
       Random rnd = new Random(len * 31L + p);
@@ -83,10 +88,11 @@ class GroupRingTest {
     }
   }
 
-  @ParameterizedTest(name = "P={0}")
-  @CsvSource({"2", "3", "4"})
-  void broadcastAndHeaderSums(int p) throws Exception {
-    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(20_000).withPieceValues(1000));
+  @ParameterizedTest(name = "P={0} {1}")
+  @CsvSource({"2, shm", "3, tcp", "4, shm"})
+  void broadcastAndHeaderSums(int p, String transport) throws Exception {
+    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(20_000).withPieceValues(1000)
+        .withSharedMemory(transport.equals("shm")));
     ExecutorService pool = Executors.newFixedThreadPool(p);
     try {
       for (int root = 0; root < p; root++) {
@@ -125,11 +131,13 @@ class GroupRingTest {
     }
   }
 
-  @ParameterizedTest(name = "P={0}")
-  @CsvSource({"2", "3"})
-  void aStalledMemberFailsTheOthersInBoundedTimeNamingIt(int p) throws Exception {
+  @ParameterizedTest(name = "P={0} {1}")
+  @CsvSource({"2, tcp", "3, tcp", "2, shm", "3, shm"})
+  void aStalledMemberFailsTheOthersInBoundedTimeNamingIt(int p, String transport)
+      throws Exception {
     long timeout = 1500;
-    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(timeout));
+    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(timeout)
+        .withSharedMemory(transport.equals("shm")));
     ExecutorService pool = Executors.newFixedThreadPool(p);
     try {
       List<Future<?>> runs = new ArrayList<>();
@@ -155,10 +163,12 @@ class GroupRingTest {
     }
   }
 
-  @ParameterizedTest(name = "P={0}")
-  @CsvSource({"2", "4"})
-  void aMemberThatGivesUpFailsEveryOtherNamingTheCause(int p) throws Exception {
-    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(30_000));
+  @ParameterizedTest(name = "P={0} {1}")
+  @CsvSource({"2, tcp", "4, tcp", "2, shm", "4, shm"})
+  void aMemberThatGivesUpFailsEveryOtherNamingTheCause(int p, String transport)
+      throws Exception {
+    List<GroupRing> rings = Rings.form(p, CollectiveOptions.of(30_000)
+        .withSharedMemory(transport.equals("shm")));
     ExecutorService pool = Executors.newFixedThreadPool(p);
     try {
       List<Future<?>> runs = new ArrayList<>();

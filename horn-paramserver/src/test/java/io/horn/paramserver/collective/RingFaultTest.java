@@ -10,6 +10,8 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,18 +19,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real faults: a member's JVM killed with SIGKILL, a connection from another job. */
 class RingFaultTest {
 
-  @Test
-  void aKilledMemberJvmFailsTheGroupPromptlyNamingIt() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "shm"})
+  void aKilledMemberJvmFailsTheGroupPromptlyNamingIt(String transport) throws Exception {
     int p = 3;
+    CollectiveOptions options = CollectiveOptions.of(60_000)
+        .withSharedMemory(transport.equals("shm"));
     int len = 300_000;
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        RingMemberMain.class.getName(), "2", Integer.toString(len))
+        RingMemberMain.class.getName(), "2", Integer.toString(len), transport)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     ExecutorService pool = Executors.newFixedThreadPool(p);
     List<RingEndpoint> endpoints = new ArrayList<>();
@@ -51,7 +59,8 @@ class RingFaultTest {
         int rank = r;
         runs.add(pool.submit(() -> {
           try (GroupRing ring = endpoints.get(rank).join(new Handshake(Rings.SECRET), 0, rank,
-              addresses, CollectiveOptions.of(60_000))) {
+              addresses, options)) {
+            assertTrue(ring.transport().contains(transport), ring.transport());
             float[] buf = new float[len];
             long rounds = 0;
             while (true) {
@@ -85,6 +94,11 @@ class RingFaultTest {
       Thread.sleep(20);
     }
     assertEquals(0, Rings.collectiveThreads(), "collective threads left behind");
+    // The rings' files were removed as soon as both sides had mapped them.
+    try (Stream<Path> left = Files.list(ShmRing.directory())) {
+      assertEquals(0, left.filter(f -> f.getFileName().toString().startsWith("horn-ring-"))
+          .count(), "shared-memory files left behind");
+    }
   }
 
   @Test

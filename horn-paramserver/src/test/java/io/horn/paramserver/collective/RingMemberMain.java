@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * A ring member in its own JVM, for fault tests: prints its address, reads every member's
  * addresses (one line, comma-separated) from stdin, joins as the given rank, then all-reduces
- * forever, printing "round N" after each.
+ * forever, printing "round N" after each. Arguments: rank, values, tcp|shm.
  */
 public final class RingMemberMain {
   private RingMemberMain() {}
@@ -23,7 +23,7 @@ public final class RingMemberMain {
         StandardCharsets.UTF_8));
     String line = in.readLine();
     GroupRing ring = e.join(new Handshake(Rings.SECRET), 0, rank, Arrays.asList(line.split(",")),
-        CollectiveOptions.of(60_000));
+        CollectiveOptions.of(60_000).withSharedMemory(args[2].equals("shm")));
     float[] buf = new float[len];
     for (long round = 0; ; round++) {
       ring.allReduce(buf, 0, len);
