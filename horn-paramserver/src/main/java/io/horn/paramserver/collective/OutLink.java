@@ -94,8 +94,28 @@ final class OutLink implements AutoCloseable {
     offsets[s] = off;
     counts[s] = n;
     formats[s] = f;
+    if (shm != null && head == tail && writeSharedNow(s, n)) {
+      // Nothing queued and room in the ring: the caller writes, sparing a thread hand-off.
+      arrays[s] = null;
+      head++;
+      return tail++;
+    }
     notifyAll();
     return tail++;
+  }
+
+  /** Writes slot {@code s} into the ring if it fits now; false (nothing written) if not. */
+  private boolean writeSharedNow(int s, int n) {
+    int bytes = arrays[s] instanceof float[] ? n * formats[s].bytesPerValue() : n * 8;
+    int need = ShmFrames.size(bytes);
+    int cap = shm.capacity();
+    int off = (int) (written & (cap - 1));
+    int pad = off + need > cap ? cap - off : 0;
+    if (written + pad + need > shm.readPosition() + cap) {
+      return false;
+    }
+    placeShared(s, n, off, pad, need);
+    return true;
   }
 
   /**
@@ -253,7 +273,11 @@ final class OutLink implements AutoCloseable {
     int off = (int) (written & (cap - 1));
     int pad = off + need > cap ? cap - off : 0;
     space.await(() -> shm.readPosition() + cap, written + pad + need);
-    ring.limit(cap);
+    placeShared(s, n, off, pad, need);
+  }
+
+  private void placeShared(int s, int n, int off, int pad, int need) {
+    ring.limit(shm.capacity());
     if (pad > 0) {
       ring.putInt(off, ShmFrames.PAD);
       off = 0;
