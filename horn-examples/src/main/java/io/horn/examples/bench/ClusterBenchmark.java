@@ -34,7 +34,7 @@ import org.apache.hama.HamaConfiguration;
  * start-up and data loading, which the in-process figure does not include either, stay out; the
  * end-to-end job time is printed next to it.
  *
- * <p>{@code bin/horn bench cluster [--setups 2x2,1x2] [--epochs 2]}
+ * <p>{@code bin/horn bench cluster [--setups 2x2,1x2] [--epochs 2] [--compression none,bf16]}
  */
 public final class ClusterBenchmark {
   private ClusterBenchmark() {}
@@ -43,13 +43,16 @@ public final class ClusterBenchmark {
     Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
     String setups = "1x2,2x2";
     int epochs = 2;
+    String compressions = "none";
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--setups": setups = args[i + 1]; break;
         case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
         case "--data": data = Paths.get(args[i + 1]); break;
+        case "--compression": compressions = args[i + 1]; break;
         default:
-          System.err.println("usage: ClusterBenchmark [--setups GxP,...] [--epochs N] [--data D]");
+          System.err.println("usage: ClusterBenchmark [--setups GxP,...] [--epochs N] [--data D] "
+              + "[--compression none,bf16,fp16]");
           System.exit(2);
       }
     }
@@ -68,7 +71,9 @@ public final class ClusterBenchmark {
           new org.apache.hadoop.fs.Path(hdfs + "/mnist/train/part-00000"), hama);
       MnistConverter.write(MnistData.load(data, "t10k"),
           new org.apache.hadoop.fs.Path(hdfs + "/mnist/test/part-00000"), hama);
-      for (String setup : setups.split(",")) {
+      for (String[] run : runs(compressions, setups)) {
+        String compression = run[0];
+        String setup = run[1];
         String[] gp = setup.split("x");
         int groups = Integer.parseInt(gp[0]);
         int workers = groups * Integer.parseInt(gp[1]);
@@ -77,6 +82,7 @@ public final class ClusterBenchmark {
           conf.set(e.getKey(), e.getValue());
         }
         conf.set(HornOptions.THREADS, 1);
+        conf.set(HornOptions.COLLECTIVE_COMPRESSION, compression);
         HornJob job = new HornJob(conf, ClusterBenchmark.class);
         job.setTrainingSetPath(hdfs + "/mnist/train");
         job.setTestSetPath(hdfs + "/mnist/test");
@@ -90,8 +96,9 @@ public final class ClusterBenchmark {
         job.waitForCompletion(false);
         double secs = (System.nanoTime() - s) / 1e9;
         Map<String, String> meta = job.getModel().metadata();
-        System.out.printf(Locale.ROOT, "%s%s: job %.1f s end to end, test accuracy %s%n", setup,
-            groups > 1 ? " + PS" : "", secs, meta.get("test.accuracy"));
+        System.out.printf(Locale.ROOT, "%s%s, %s on the wire: job %.1f s end to end, test "
+            + "accuracy %s%n", setup, groups > 1 ? " + PS" : "", compression, secs,
+            meta.get("test.accuracy"));
         double[] sum = new double[3];
         double slowest = 0;
         long samples = 0;
@@ -111,17 +118,29 @@ public final class ClusterBenchmark {
           slowest = Math.max(slowest, Double.parseDouble(m.group(5)));
         }
         double rate = samples / slowest;
-        System.out.printf(Locale.ROOT, "RESULT bench=cluster setup=%s samples_per_s=%.0f "
-            + "inprocess_samples_per_s=%.0f ratio=%.3f compute_ms=%.2f barrier_ms=%.2f "
-            + "pushpull_ms=%.2f barrier_to_compute=%.3f pushpull_to_compute=%.3f job_s=%.1f%n",
-            setup, rate, inProcess, rate / inProcess, sum[0], sum[1], sum[2], sum[1] / sum[0],
-            sum[2] / sum[0], secs);
+        System.out.printf(Locale.ROOT, "RESULT bench=cluster setup=%s compression=%s "
+            + "samples_per_s=%.0f inprocess_samples_per_s=%.0f ratio=%.3f compute_ms=%.2f "
+            + "barrier_ms=%.2f pushpull_ms=%.2f barrier_to_compute=%.3f pushpull_to_compute=%.3f "
+            + "test_accuracy=%s job_s=%.1f%n", setup, compression, rate, inProcess,
+            rate / inProcess, sum[0], sum[1], sum[2], sum[1] / sum[0], sum[2] / sum[0],
+            meta.get("test.accuracy"), secs);
       }
     }
   }
 
   private static final Pattern TIMING = Pattern.compile("compute ([\\d.]+) ms/step, barrier "
       + "([\\d.]+) ms/step, push\\+pull ([\\d.]+) ms/step, (\\d+) steps in ([\\d.]+) s");
+
+  /** Every (compression, setup) pair, compressions outermost. */
+  private static java.util.List<String[]> runs(String compressions, String setups) {
+    java.util.List<String[]> runs = new java.util.ArrayList<>();
+    for (String c : compressions.split(",")) {
+      for (String s : setups.split(",")) {
+        runs.add(new String[] {c, s});
+      }
+    }
+    return runs;
+  }
 
   /** Samples per second of horn-core's in-process trainer on the same net, data and epochs. */
   private static double inProcess(Path data, int epochs) throws Exception {
