@@ -10,6 +10,7 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuInit;
 
 import io.horn.core.conf.TrainingSettings;
+import io.horn.core.math.GradientBlocks;
 import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
@@ -255,7 +256,11 @@ final class CudaNetworkEngine implements NetworkEngine {
       if (ready != null) {
         // Reported before layer l-1's errors are queued, so sending block l overlaps them.
         addToHost(hostOut, spec.offset(l), spec.blockSize(l));
-        ready.ready(spec.offset(l), spec.blockSize(l));
+        // In the blocks every engine reports (GradientBlocks), so a group may mix engines.
+        int step = GradientBlocks.neuronsPerBlock(spec, l) * k;
+        for (int b = 0; b < spec.blockSize(l); b += step) {
+          ready.ready(spec.offset(l) + b, Math.min(step, spec.blockSize(l) - b));
+        }
       }
       if (l - 1 >= 1) {
         gemm.sgemm(false, false, in, batch, n[l], 1f, params.at(spec.offset(l)), k,

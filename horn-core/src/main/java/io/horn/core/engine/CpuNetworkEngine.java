@@ -10,6 +10,7 @@ import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
 import io.horn.core.math.Blas;
+import io.horn.core.math.GradientBlocks;
 import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
@@ -94,7 +95,9 @@ final class CpuNetworkEngine implements NetworkEngine {
         acts[l][n[l] + s * (n[l] + 1)] = 1f;
       }
       if (l > 0) {
-        deltas[l] = new float[n[l] * maxBatch];
+        // One spare column: the BLAS binding checks a block of rows of the errors (a column
+        // block of the gradient, see backward) as if it started at the matrix's first row.
+        deltas[l] = new float[n[l] * (maxBatch + 1)];
       }
       if (drop > 0 || userForward[l]) {
         masks[l] = new float[n[l] * maxBatch];
@@ -288,12 +291,18 @@ final class CpuNetworkEngine implements NetworkEngine {
         ready.ready(spec.offset(l), spec.blockSize(l));
         continue;
       }
-      long t0 = System.nanoTime();
-      blas.sgemm("N", "T", k, n[l], batch, 1f, acts[lo], 0, k, deltas[l], 0, n[l], 1f, sums,
-          spec.offset(l), k);
-      blasNanos += System.nanoTime() - t0;
-      // Report before the errors of layer l-1 are computed, so that sending block l overlaps them.
-      ready.ready(spec.offset(l), spec.blockSize(l));
+      // Column blocks of whole neurons (GradientBlocks): each is reported before the next is
+      // computed, and the whole layer before the errors of layer l-1, so sending overlaps both.
+      // The same blocks with or without a listener: the sums' bits never depend on who listens.
+      int step = GradientBlocks.neuronsPerBlock(spec, l);
+      for (int c0 = 0; c0 < n[l]; c0 += step) {
+        int cols = Math.min(step, n[l] - c0);
+        long t0 = System.nanoTime();
+        blas.sgemm("N", "T", k, cols, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], 1f, sums,
+            spec.offset(l) + c0 * k, k);
+        blasNanos += System.nanoTime() - t0;
+        ready.ready(spec.offset(l) + c0 * k, cols * k);
+      }
       if (deltaOut != null) {
         long t1 = System.nanoTime();
         blas.sgemm("N", "N", in, batch, n[l], 1f, params, spec.offset(l), k, deltas[l], 0, n[l],

@@ -14,6 +14,7 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.activation.Tanh;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CrossEntropy;
+import io.horn.core.math.GradientBlocks;
 import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
@@ -70,8 +71,12 @@ class GradientListenerTest {
     layers.add(new LayerSpec(8, Tanh.class, StandardNeuron.class, 0.25f));
     layers.add(new LayerSpec(4, SoftMax.class, SeedNeuron.class, 0f));
     NetworkSpec mixed = new NetworkSpec(layers, CrossEntropy.class);
+    // A bottom layer large enough to be reported in column blocks (GradientBlocks), with a
+    // width the blocks do not divide evenly.
+    NetworkSpec wide = Nets.spec(CrossEntropy.class, StandardNeuron.class,
+        new int[] {400, 403, 6}, ReLU.class, ReLU.class, SoftMax.class);
     return Stream.of(Arguments.of("built-in", builtIn), Arguments.of("user neurons", user),
-        Arguments.of("mixed, with dropout", mixed));
+        Arguments.of("mixed, with dropout", mixed), Arguments.of("wide bottom layer", wide));
   }
 
   private static TrainingSettings settings() {
@@ -152,13 +157,23 @@ class GradientListenerTest {
     Gradients out = step(spec, Function.identity(),
         g -> (offset, length) -> reports.add(new Report(offset, length, g)));
 
-    // (1) one report per weight layer, its block exactly, top layer first.
-    int top = spec.depth() - 1;
-    assertEquals(top, reports.size(), "one report per weight layer");
-    for (int i = 0; i < top; i++) {
-      int l = top - i;
-      assertEquals(spec.offset(l), reports.get(i).offset, "report " + i + " offset");
-      assertEquals(spec.blockSize(l), reports.get(i).length, "report " + i + " length");
+    // (1) each weight layer's block in GradientBlocks' column blocks, top layer first.
+    List<int[]> expected = new ArrayList<>();
+    for (int l = spec.depth() - 1; l >= 1; l--) {
+      int k = spec.size(l - 1) + 1;
+      int step = GradientBlocks.neuronsPerBlock(spec, l) * k;
+      for (int b = 0; b < spec.blockSize(l); b += step) {
+        expected.add(new int[] {spec.offset(l) + b, Math.min(step, spec.blockSize(l) - b)});
+      }
+    }
+    assertEquals(expected.size(), reports.size(), "reports");
+    for (int i = 0; i < expected.size(); i++) {
+      assertEquals(expected.get(i)[0], reports.get(i).offset, "report " + i + " offset");
+      assertEquals(expected.get(i)[1], reports.get(i).length, "report " + i + " length");
+    }
+    if (name.startsWith("wide")) {
+      assertEquals(spec.depth() - 1 + GradientBlocks.PARTS - 1, reports.size(),
+          "the bottom layer in " + GradientBlocks.PARTS + " blocks");
     }
     // (1), (2) disjoint, covering, final when reported, on this thread.
     assertCoverAndFinal(spec, reports, out, Thread.currentThread());
