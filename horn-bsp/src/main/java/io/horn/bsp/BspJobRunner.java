@@ -120,7 +120,10 @@ public final class BspJobRunner implements JobRunner {
       }
       boolean ok;
       try {
-        ok = bsp.waitForCompletion(verbose && board == null);
+        // Local mode's runner ends with its threads; on a cluster a dead task's JVM would keep
+        // Hama waiting, so the job is watched and ended at its first failed task.
+        ok = "local".equals(hama.get("bsp.master.address"))
+            ? bsp.waitForCompletion(verbose && board == null) : JobWatch.run(bsp, hama, token);
       } catch (ClassNotFoundException e) {
         throw new IOException("a class of the job could not be loaded: " + e.getMessage(), e);
       } finally {

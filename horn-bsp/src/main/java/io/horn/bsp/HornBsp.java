@@ -56,7 +56,12 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       run(peer);
     } catch (IOException | SyncException | InterruptedException | RuntimeException | Error e) {
       LOG.error("task " + peer.getPeerIndex() + " failed: " + e, e);
-      TaskFailures.record(peer.getConfiguration().get(TaskFailures.TOKEN), e);
+      String token = peer.getConfiguration().get(TaskFailures.TOKEN);
+      TaskFailures.record(token, e);
+      if (token != null && !"local".equals(peer.getConfiguration().get("bsp.master.address",
+          "local"))) {
+        TaskFailures.publish(peer.getConfiguration(), token, peer.getPeerIndex(), e);
+      }
       throw e;
     }
   }
@@ -130,9 +135,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
-      if (!server.awaitAllDone(timeout * 10)) {
-        throw new IOException("parameter server: not every group finished within "
-            + timeout * 10 + " ms");
+      if (!server.awaitAllDone(timeout)) {
+        throw new IOException("parameter server: no unfinished group pushed, pulled or finished "
+            + "for " + timeout + " ms (" + HornOptions.GROUP_TIMEOUT.key() + ")");
       }
       meta.putAll(server.stats());
       meta.put("trained.steps", meta.get("ps.steps"));

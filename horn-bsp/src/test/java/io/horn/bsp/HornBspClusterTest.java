@@ -141,4 +141,107 @@ class HornBspClusterTest {
       assertTrue(worst < 1e-5, "largest difference " + worst);
     }
   }
+
+  /**
+   * {@code kill -9} of a group leader's task JVM in the middle of a 2x2 + parameter-server job:
+   * the other member's ring notices at once, the server notices that the leader's connection
+   * closed before it finished, the other group's next push finds the server gone, so every task
+   * ends and the job fails within seconds (it used to wait for {@code horn.group.timeout.ms × 10}).
+   */
+  @Test
+  void aKilledTaskFailsTheJobPromptly() throws Exception {
+    Path idx = dir.resolve("idx");
+    Quadrants.write(idx, "train", 2400, 5);
+    try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(5)
+        .childHeap("256m").start()) {
+      HornConfiguration conf = new HornConfiguration();
+      for (Map.Entry<String, String> e : cluster.conf()) {
+        conf.set(e.getKey(), e.getValue());
+      }
+      conf.set(HornOptions.THREADS, 1);
+      HornJob job = new HornJob(conf, HornBspClusterTest.class);
+      job.setTrainingSetPath(idx.toString());
+      job.setModelPath(dir.resolve("never.model").toString());
+      job.setWorkers(4);
+      job.setGroups(2);
+      job.setEpochs(100_000); // far longer than the test: only a failure ends it
+      job.setBatchSize(32);
+      job.setLearningRate(0.05);
+      job.inputLayer(64, ReLU.class, StandardNeuron.class);
+      job.addLayer(32, ReLU.class, StandardNeuron.class);
+      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+      job.setCostFunction(CrossEntropy.class);
+      java.util.concurrent.ExecutorService submitter =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        java.util.concurrent.Future<Boolean> run = submitter.submit(
+            () -> job.waitForCompletion(false));
+        // Five task JVMs up, then some training.
+        long deadline = System.currentTimeMillis() + 60_000;
+        java.util.List<ProcessHandle> tasks = taskJvms();
+        while (tasks.size() < 5 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+          tasks = taskJvms();
+        }
+        assertEquals(5, tasks.size(), "task JVMs: " + tasks);
+        Thread.sleep(8_000);
+        assertTrue(!run.isDone(), "the job ended before the kill");
+        ProcessHandle victim = tasks.stream().filter(h -> commandLine(h).contains("_000000_"))
+            .findFirst().orElse(tasks.get(0));
+        long t0 = System.nanoTime();
+        assertTrue(victim.destroyForcibly());
+        boolean ok;
+        String why = "";
+        try {
+          ok = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          ok = false;
+          why = e.getCause().getMessage();
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new AssertionError("the job did not end within 120 s of the kill; task logs:\n"
+              + taskLogs(cluster.workDir()), e);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertTrue(!ok, "the job succeeded although a task was killed");
+        // The first task to notice names the dead one: task 0 was group 0's leader, member 0.
+        assertTrue(why.contains("member 0") || why.contains("group 0"), why);
+        assertTrue(secs < 90, "the job took " + secs + " s to fail after the kill");
+        deadline = System.currentTimeMillis() + 30_000;
+        while (!taskJvms().isEmpty() && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+        }
+        assertEquals(java.util.List.of(), taskJvms(), "task JVMs left running");
+      } finally {
+        submitter.shutdownNow();
+      }
+    }
+  }
+
+  /** The last lines of every task attempt's log under {@code work}, for a failure message. */
+  private static String taskLogs(Path work) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
+          .filter(f -> f.toString().contains("attempt_"))::iterator) {
+        sb.append("== ").append(f).append('\n').append(LocalCluster.tail(f, 15)).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Hama's task JVMs on this machine (children of the GroomServer). */
+  private static java.util.List<ProcessHandle> taskJvms() {
+    return ProcessHandle.allProcesses().filter(h -> commandLine(h).contains("BSPPeerChild"))
+        .collect(java.util.stream.Collectors.toList());
+  }
+
+  /** The whole command line (ProcessHandle.Info gives up on a JVM's long class path). */
+  private static String commandLine(ProcessHandle h) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
+  }
 }

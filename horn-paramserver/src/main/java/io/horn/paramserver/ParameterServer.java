@@ -52,6 +52,9 @@ public final class ParameterServer {
   private final String[] timings;
   private final String[] histories;
   private long totalSteps;
+  /** When a group was last heard from (ms); groups that keep talking are not waited out. */
+  private long lastHeard = System.currentTimeMillis();
+  private String lost;
   private long rejected;
 
   /**
@@ -85,6 +88,7 @@ public final class ParameterServer {
   /** Writes the current master weights into {@code weightsOut} (absolute, from index 0). */
   public synchronized void pull(int group, FloatBuffer weightsOut) {
     checkGroup(group);
+    lastHeard = System.currentTimeMillis();
     checkOut(weightsOut);
     weightsOut.put(0, master);
   }
@@ -102,6 +106,7 @@ public final class ParameterServer {
   public synchronized PushResult pushAndPull(int group, int groupSteps, FloatBuffer delta,
       FloatBuffer weightsOut) {
     checkGroup(group);
+    lastHeard = System.currentTimeMillis();
     checkOut(weightsOut);
     String problem = validate(group, groupSteps, delta);
     if (problem != null) {
@@ -154,6 +159,7 @@ public final class ParameterServer {
   public synchronized boolean done(int group, long groupTotalSteps, String timing,
       String history) {
     checkGroup(group);
+    lastHeard = System.currentTimeMillis();
     done[group] = true;
     timings[group] = timing == null ? "" : timing;
     histories[group] = history == null ? "" : history;
@@ -170,17 +176,41 @@ public final class ParameterServer {
     return true;
   }
 
-  /** Waits until every group has called {@link #done}; false on timeout. */
-  public synchronized boolean awaitAllDone(long timeoutMillis) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMillis;
+  /**
+   * Waits until every group has called {@link #done}. Returns false once no group that has not
+   * finished was heard from (a pull, push or done) for {@code silenceMillis}: a long healthy job
+   * keeps pushing and is never cut short, a silent one ends within that bound.
+   *
+   * @throws java.io.IOException at once when a group that had not finished was lost ({@link
+   *     #groupLost}), naming it
+   */
+  public synchronized boolean awaitAllDone(long silenceMillis)
+      throws InterruptedException, java.io.IOException {
     while (!allDone()) {
-      long left = end - System.currentTimeMillis();
+      if (lost != null) {
+        throw new java.io.IOException(lost);
+      }
+      long left = lastHeard + silenceMillis - System.currentTimeMillis();
       if (left <= 0) {
         return false;
       }
       wait(left);
     }
     return true;
+  }
+
+  /**
+   * The connection of {@code group}'s leader went away ({@code why}); if the group had not
+   * finished, the job cannot end well, and {@link #awaitAllDone} says so at once.
+   */
+  public synchronized void groupLost(int group, String why) {
+    checkGroup(group);
+    if (!done[group] && lost == null) {
+      lost = "group " + group + "'s leader was lost before it finished (" + why
+          + "); the group's other members name the cause";
+      LOG.error("parameter server: {}", lost);
+      notifyAll();
+    }
   }
 
   /** A copy of the master weights. */

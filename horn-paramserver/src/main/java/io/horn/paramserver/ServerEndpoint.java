@@ -274,6 +274,7 @@ public final class ServerEndpoint implements AutoCloseable {
               : e.toString();
           LOG.warn("parameter server at {}: lost group {}'s connection from {}: {}",
               address(), group, peer, why);
+          ps.groupLost(group, why);
         }
       } catch (RuntimeException | OutOfMemoryError e) {
         LOG.error("parameter server at {}: serving group {} failed", address(), group, e);
@@ -293,6 +294,8 @@ public final class ServerEndpoint implements AutoCloseable {
       while (buf.position() == 0) {
         if (ch.read(buf) < 0) {
           LOG.info("parameter server at {}: group {} disconnected", address(), group);
+          // Harmless after the group's done; before it, the group's leader is gone.
+          ps.groupLost(group, "its connection from " + peer + " closed");
           return false;
         }
       }

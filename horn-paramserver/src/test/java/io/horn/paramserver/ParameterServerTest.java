@@ -140,4 +140,37 @@ class ParameterServerTest {
       assertTrue(ps.awaitAllDone(0));
     }
   }
+
+  /** The wait is bounded by silence, not by the job's length: a group that keeps talking. */
+  @Test
+  void aGroupThatKeepsPushingIsNeverWaitedOut() throws Exception {
+    ParameterServer ps = new ParameterServer(new float[] {0}, 1, 0);
+    Thread pusher = new Thread(() -> {
+      try {
+        for (int i = 0; i < 12; i++) {
+          Thread.sleep(25);
+          ps.pushAndPull(0, 1, FloatBuffer.wrap(new float[] {1}), FloatBuffer.allocate(1));
+        }
+        ps.done(0, 12, "", "");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    pusher.start();
+    long t0 = System.nanoTime();
+    assertTrue(ps.awaitAllDone(150), "cut short although the group kept pushing");
+    assertTrue((System.nanoTime() - t0) / 1e6 > 250, "returned before the group finished");
+    pusher.join();
+  }
+
+  @Test
+  void aLostGroupFailsTheWaitNamingItUnlessItHadFinished() throws Exception {
+    ParameterServer ps = new ParameterServer(new float[] {0}, 2, 0);
+    ps.done(0, 1, "", "");
+    ps.groupLost(0, "its connection closed");
+    assertFalse(ps.awaitAllDone(20), "a finished group's disconnection is no failure");
+    ps.groupLost(1, "its connection closed");
+    IOException e = assertThrows(IOException.class, () -> ps.awaitAllDone(60_000));
+    assertTrue(e.getMessage().contains("group 1"), e.getMessage());
+  }
 }

@@ -113,6 +113,25 @@ class ServerEndpointTest {
     }
   }
 
+  /** A leader that goes away before it finished ends the server's wait at once, naming it. */
+  @Test
+  void aLostLeaderEndsTheServersWaitAtOnceNamingTheGroup() throws Exception {
+    ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 2, 0);
+    try (ServerEndpoint server = ServerEndpoint.open(ps, HOST, HS, 2, TIMEOUT)) {
+      RemoteServerClient finished = RemoteServerClient.connect(server.address(), HS, 0, 3,
+          TIMEOUT);
+      finished.done(1, "", "");
+      finished.close(); // after its done: harmless
+      RemoteServerClient lost = RemoteServerClient.connect(server.address(), HS, 1, 3, TIMEOUT);
+      lost.pull(new float[3]);
+      lost.close(); // as its process would when killed: the connection closes
+      long t0 = System.nanoTime();
+      IOException e = assertThrows(IOException.class, () -> ps.awaitAllDone(600_000));
+      assertTrue(e.getMessage().contains("group 1"), e.getMessage());
+      assertTrue((System.nanoTime() - t0) / 1e9 < 5, "the server noticed late");
+    }
+  }
+
   @Test
   void aRejectedPushNamesTheReasonAndLeavesTheWeights() throws Exception {
     ParameterServer ps = new ParameterServer(new float[] {1, 2, 3}, 1, 0);

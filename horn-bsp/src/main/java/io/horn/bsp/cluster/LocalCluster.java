@@ -382,7 +382,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** The last {@code lines} lines of a file (at most 64 KiB of it), or a note when unreadable. */
-  static String tail(Path file, int lines) {
+  public static String tail(Path file, int lines) {
     return DaemonLauncher.tail(file, lines);
   }
 
