@@ -52,28 +52,16 @@ public final class ReductionOrder {
       if (p == 1) {
         s = parts[0][i];
       } else if (p == 2) {
-        s = round(f, parts[0][i]) + round(f, parts[1][i]);
+        s = f.round(parts[0][i]) + f.round(parts[1][i]);
       } else {
-        s = round(f, parts[(c + 1) % p][i]);
+        s = f.round(parts[(c + 1) % p][i]);
         for (int k = 2; k <= p; k++) {
-          s = round(f, s + parts[(c + k) % p][i]);
+          s = f.round(s + parts[(c + k) % p][i]);
         }
       }
       for (float[] t : targets) {
         t[i] = s;
       }
-    }
-  }
-
-  /** What the wire makes of {@code v} in format {@code f}. */
-  static float round(WireFormat f, float v) {
-    switch (f) {
-      case BF16:
-        return WireFormat.bf16ToFloat(WireFormat.floatToBf16(v));
-      case FP16:
-        return WireFormat.halfToFloat(WireFormat.floatToHalf(v));
-      default:
-        return v;
     }
   }
 }
