@@ -18,9 +18,19 @@ import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hama.HamaConfiguration;
@@ -53,27 +63,13 @@ class HornBspClusterTest {
       MnistConverter.write(Datasets.open(idx.toString()), train, hama);
       MnistConverter.write(Datasets.open(idx + "#t10k"), test, hama);
 
-      HornConfiguration conf = new HornConfiguration();
-      for (Map.Entry<String, String> e : hama) {
-        conf.set(e.getKey(), e.getValue());
-      }
-      conf.set(HornOptions.THREADS, 1);
-      HornJob job = new HornJob(conf, HornBspClusterTest.class);
+      HornJob job = quadrantsJob(cluster, 4, 2, 32);
       job.setTrainingSetPath(hdfs + "/data/train");
       job.setTestSetPath(hdfs + "/data/test");
       String modelPath = hdfs + "/models/quadrants.model";
       job.setModelPath(modelPath);
-      job.setWorkers(4);
-      job.setGroups(2);
       job.setPushInterval(2);
       job.setEpochs(4);
-      job.setBatchSize(32);
-      job.setLearningRate(0.05);
-      job.setMomentumWeight(0.9);
-      job.inputLayer(64, ReLU.class, StandardNeuron.class);
-      job.addLayer(32, ReLU.class, StandardNeuron.class);
-      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-      job.setCostFunction(CrossEntropy.class);
       assertTrue(job.waitForCompletion(true));
 
       Model model = job.getModel();
@@ -106,26 +102,12 @@ class HornBspClusterTest {
     Quadrants.write(idx, "train", 1280, 3);
     try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(3)
         .childHeap("512m").start()) {
-      HornConfiguration conf = new HornConfiguration();
-      for (Map.Entry<String, String> e : cluster.conf()) {
-        conf.set(e.getKey(), e.getValue());
-      }
-      conf.set(HornOptions.THREADS, 1);
-      conf.set(HornOptions.SHUFFLE, false);
-      conf.set(HornOptions.DATA_SLICES, "interleaved");
-      HornJob job = new HornJob(conf, HornBspClusterTest.class);
+      HornJob job = quadrantsJob(cluster, 2, 1, 64);
+      job.getConfiguration().set(HornOptions.SHUFFLE, false);
+      job.getConfiguration().set(HornOptions.DATA_SLICES, "interleaved");
       job.setTrainingSetPath(idx.toString());
       job.setModelPath(dir.resolve("pair.model").toString());
-      job.setWorkers(2);
-      job.setGroups(1);
       job.setEpochs(2);
-      job.setBatchSize(64);
-      job.setLearningRate(0.05);
-      job.setMomentumWeight(0.9);
-      job.inputLayer(64, ReLU.class, StandardNeuron.class);
-      job.addLayer(32, ReLU.class, StandardNeuron.class);
-      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-      job.setCostFunction(CrossEntropy.class);
       assertTrue(job.waitForCompletion(false));
       assertEquals("40", job.getModel().metadata().get("trained.steps"));
 
@@ -154,31 +136,18 @@ class HornBspClusterTest {
     Quadrants.write(idx, "train", 2400, 5);
     try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(5)
         .childHeap("256m").start()) {
-      HornConfiguration conf = new HornConfiguration();
-      for (Map.Entry<String, String> e : cluster.conf()) {
-        conf.set(e.getKey(), e.getValue());
-      }
-      conf.set(HornOptions.THREADS, 1);
-      HornJob job = new HornJob(conf, HornBspClusterTest.class);
+      HornJob job = quadrantsJob(cluster, 4, 2, 32);
       job.setTrainingSetPath(idx.toString());
       job.setModelPath(dir.resolve("never.model").toString());
-      job.setWorkers(4);
-      job.setGroups(2);
       job.setEpochs(100_000); // far longer than the test: only a failure ends it
-      job.setBatchSize(32);
-      job.setLearningRate(0.05);
-      job.inputLayer(64, ReLU.class, StandardNeuron.class);
-      job.addLayer(32, ReLU.class, StandardNeuron.class);
-      job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-      job.setCostFunction(CrossEntropy.class);
-      java.util.concurrent.ExecutorService submitter =
-          java.util.concurrent.Executors.newSingleThreadExecutor();
+      ExecutorService submitter =
+          Executors.newSingleThreadExecutor();
       try {
-        java.util.concurrent.Future<Boolean> run = submitter.submit(
+        Future<Boolean> run = submitter.submit(
             () -> job.waitForCompletion(false));
         // Five task JVMs up, then some training.
         long deadline = System.currentTimeMillis() + 60_000;
-        java.util.List<ProcessHandle> tasks = taskJvms();
+        List<ProcessHandle> tasks = taskJvms();
         while (tasks.size() < 5 && System.currentTimeMillis() < deadline) {
           Thread.sleep(200);
           tasks = taskJvms();
@@ -193,11 +162,11 @@ class HornBspClusterTest {
         boolean ok;
         String why = "";
         try {
-          ok = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+          ok = run.get(120, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
           ok = false;
           why = e.getCause().getMessage();
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
           throw new AssertionError("the job did not end within 120 s of the kill; task logs:\n"
               + taskLogs(cluster.workDir()), e);
         }
@@ -210,17 +179,37 @@ class HornBspClusterTest {
         while (!taskJvms().isEmpty() && System.currentTimeMillis() < deadline) {
           Thread.sleep(200);
         }
-        assertEquals(java.util.List.of(), taskJvms(), "task JVMs left running");
+        assertEquals(List.of(), taskJvms(), "task JVMs left running");
       } finally {
         submitter.shutdownNow();
       }
     }
   }
 
+  /** The quadrants network (64-32-10) as a job on {@code cluster}, one BLAS thread per task. */
+  private static HornJob quadrantsJob(LocalCluster cluster, int workers, int groups, int batch) {
+    HornConfiguration conf = new HornConfiguration();
+    for (Map.Entry<String, String> e : cluster.conf()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    conf.set(HornOptions.THREADS, 1);
+    HornJob job = new HornJob(conf, HornBspClusterTest.class);
+    job.setWorkers(workers);
+    job.setGroups(groups);
+    job.setBatchSize(batch);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(32, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
+  }
+
   /** The last lines of every task attempt's log under {@code work}, for a failure message. */
   private static String taskLogs(Path work) throws java.io.IOException {
     StringBuilder sb = new StringBuilder();
-    try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+    try (Stream<Path> files = Files.walk(work)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
           .filter(f -> f.toString().contains("attempt_"))::iterator) {
         sb.append("== ").append(f).append('\n').append(LocalCluster.tail(f, 15)).append('\n');
@@ -230,16 +219,16 @@ class HornBspClusterTest {
   }
 
   /** Hama's task JVMs on this machine (children of the GroomServer). */
-  private static java.util.List<ProcessHandle> taskJvms() {
+  private static List<ProcessHandle> taskJvms() {
     return ProcessHandle.allProcesses().filter(h -> commandLine(h).contains("BSPPeerChild"))
-        .collect(java.util.stream.Collectors.toList());
+        .collect(Collectors.toList());
   }
 
   /** The whole command line (ProcessHandle.Info gives up on a JVM's long class path). */
   private static String commandLine(ProcessHandle h) {
     try {
       return new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
-          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+          StandardCharsets.UTF_8).replace('\0', ' ');
     } catch (java.io.IOException | RuntimeException e) {
       return "";
     }

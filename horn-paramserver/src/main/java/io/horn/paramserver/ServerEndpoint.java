@@ -159,7 +159,7 @@ public final class ServerEndpoint implements AutoCloseable {
 
   /** Authenticates {@code c} on the accept thread, then hands it to a thread of its own. */
   private void admit(SocketChannel c) {
-    String peer = remote(c);
+    String peer = Io.remote(c);
     // A watchdog per connection: its guards (and thread) end with the connection.
     Watchdog watchdog = new Watchdog("horn-paramserver-c" + connectionIds.incrementAndGet()
         + "-watchdog", timeoutMillis);
@@ -389,14 +389,6 @@ public final class ServerEndpoint implements AutoCloseable {
   /** Writes a frame header at the start of {@code b} (absolute puts; position untouched). */
   static void putHeader(ByteBuffer b, int kind, int flags, int group, int count, long steps) {
     b.putInt(0, kind).putInt(4, flags).putInt(8, group).putInt(12, count).putLong(16, steps);
-  }
-
-  private static String remote(SocketChannel c) {
-    try {
-      return String.valueOf(c.getRemoteAddress());
-    } catch (IOException e) {
-      return "an unknown address";
-    }
   }
 
   /**

@@ -37,4 +37,13 @@ public final class Io {
       guard.end();
     }
   }
+
+  /** The other end's address, for messages. */
+  public static String remote(SocketChannel c) {
+    try {
+      return String.valueOf(c.getRemoteAddress());
+    } catch (IOException e) {
+      return "an unknown address";
+    }
+  }
 }

@@ -110,7 +110,7 @@ public final class RingEndpoint implements AutoCloseable {
           break;
         } catch (IOException e) {
           LOG.warn("group {} member {}: refused a connection from {}: {}", group, rank,
-              remote(c), e.getMessage());
+              Io.remote(c), e.getMessage());
           Watchdog.closeQuietly(c);
         }
       }
@@ -152,14 +152,6 @@ public final class RingEndpoint implements AutoCloseable {
       throw new IOException("cannot connect to " + who + ": " + e.getMessage(), e);
     } finally {
       g.end();
-    }
-  }
-
-  private static String remote(SocketChannel c) {
-    try {
-      return String.valueOf(c.getRemoteAddress());
-    } catch (IOException e) {
-      return "an unknown address";
     }
   }
 
