@@ -23,7 +23,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
-import org.apache.hadoop.io.Text;
 import org.apache.hama.HamaConfiguration;
 import org.apache.hama.bsp.BSPJob;
 import org.apache.hama.bsp.NullOutputFormat;
@@ -93,7 +92,7 @@ public final class BspJobRunner implements JobRunner {
       bsp.setOutputFormat(NullOutputFormat.class);
       bsp.setOutputKeyClass(NullWritable.class);
       bsp.setOutputValueClass(NullWritable.class);
-      bsp.setMessageClass(Text.class);
+      bsp.setMessageClass(SetupMessage.class);
       if (splits) {
         bsp.set(WorkerData.INPUT_MODE, "splits");
         bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
-import org.apache.hadoop.io.Text;
 import org.apache.hama.bsp.BSP;
 import org.apache.hama.bsp.BSPPeer;
 import org.apache.hama.bsp.sync.SyncException;
@@ -46,11 +45,11 @@ import org.slf4j.LoggerFactory;
  * In local mode both are replaced by in-process equivalents that give the same bits.
  */
 public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritable, NullWritable,
-    Text> {
+    SetupMessage> {
   private static final Logger LOG = LoggerFactory.getLogger(HornBsp.class);
 
   @Override
-  public void bsp(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, Text> peer)
+  public void bsp(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
       throws IOException, SyncException, InterruptedException {
     try {
       run(peer);
@@ -66,7 +65,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
   }
 
-  private void run(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, Text> peer)
+  private void run(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
       throws IOException, SyncException, InterruptedException {
     HornConfiguration conf = HamaConfs.toHorn(peer.getConfiguration());
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -92,21 +91,22 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     RingEndpoint ring = null;
     if (!layout.isServer(index)) {
       data = WorkerData.load(peer, conf, spec, layout, index);
-      peers.toAll("count|" + index + "|" + data.size());
+      peers.toAll(SetupMessage.samples(index, data.size()));
       int group = layout.groupOf(index);
       if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
         InProcessEndpoints.put(token, "group" + group,
             new LocalGroup(group, layout.groupSize, collectiveOptions));
       } else if (layout.groupSize > 1 && !inProcess) {
         ring = RingEndpoint.open(host);
-        peers.toGroup(group, "ring|" + index + "|" + ring.address());
+        peers.toGroup(group, SetupMessage.ringAddress(index, ring.address()));
       }
     }
     peer.sync();
-    Map<String, String> inbox = peers.receive();
+    Peers.Inbox inbox = new Peers.Inbox();
+    peers.receive(inbox);
     long total = 0;
     for (int w = 0; w < layout.workers; w++) {
-      total += Long.parseLong(inbox.getOrDefault("count|" + w, "0"));
+      total += inbox.samples(w);
     }
     long budget = settings.stepBudget(total);
     float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
@@ -123,10 +123,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         serverEndpoint = ServerEndpoint.open(server, host, handshake, layout.groups, timeout);
         address = serverEndpoint.address();
       }
-      peers.toWorkers("ps|0|" + address);
+      peers.toWorkers(SetupMessage.serverAddress(index, address));
     }
     peer.sync();
-    inbox.putAll(peers.receive());
+    peers.receive(inbox);
 
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("runner", "bsp");
@@ -175,7 +175,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
   /** This worker's handle on its group's collectives. */
   private static GroupCollective joinGroup(JobLayout layout, int index, RingEndpoint ring,
-      Map<String, String> inbox, String token, Handshake handshake, CollectiveOptions options)
+      Peers.Inbox inbox, String token, Handshake handshake, CollectiveOptions options)
       throws IOException {
     int group = layout.groupOf(index);
     int member = layout.memberOf(index);
@@ -188,7 +188,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     List<String> addresses = new ArrayList<>();
     for (int m = 0; m < layout.groupSize; m++) {
       int w = group * layout.groupSize + m;
-      String a = inbox.get("ring|" + w);
+      String a = inbox.ringAddress(w);
       if (a == null) {
         ring.close();
         throw new IOException("group " + group + ": worker " + w + " did not say where it "
@@ -225,9 +225,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     return colon > 0 ? name.substring(0, colon) : name;
   }
 
-  private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, Text> peer, HornConfiguration conf,
+  private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, SetupMessage> peer,
+      HornConfiguration conf,
       NetworkSpec spec, TrainingSettings settings, JobLayout layout, int index, Dataset data,
-      GroupCollective collective, Map<String, String> inbox, long localBudget,
+      GroupCollective collective, Peers.Inbox inbox, long localBudget,
       long totalBudget, long timeout, Handshake handshake)
       throws IOException, InterruptedException {
     int group = layout.groupOf(index);
@@ -236,10 +237,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     ParameterServerClient ps = null;
     float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
     if (layout.paramServer && member == 0) {
-      String address = inbox.get("ps|0");
+      String address = inbox.serverAddress();
       if (address == null) {
         throw new IllegalStateException("worker " + index + " (peer " + peer.getPeerName()
-            + ") got no parameter-server address; messages: " + inbox.keySet() + ", peers "
+            + ") got no parameter-server address; messages: " + inbox + ", peers "
             + java.util.Arrays.toString(peer.getAllPeerNames()));
       }
       ps = address.equals("in-process")
@@ -265,8 +266,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         // Evaluate once per pass over the group's data: its members' samples / group batch.
         long groupSamples = 0;
         for (int m = 0; m < layout.groupSize; m++) {
-          groupSamples += Long.parseLong(inbox.getOrDefault("count|"
-              + (group * layout.groupSize + m), "0"));
+          groupSamples += inbox.samples(group * layout.groupSize + m);
         }
         if (board != null) {
           ((ProgressBoard) board).setTotalSteps(totalBudget);

@@ -3,55 +3,80 @@ package io.horn.bsp;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.hadoop.io.Text;
 import org.apache.hama.bsp.BSPPeer;
 
 /**
- * The few set-up messages peers exchange through Hama's own messaging ({@code kind|...} text),
- * before training switches to the group barriers and the parameter server.
+ * The few set-up messages peers exchange through Hama's own messaging ({@link SetupMessage}),
+ * before training switches to the groups' collectives and the parameter server's connections.
  */
 final class Peers {
-  private final BSPPeer<?, ?, ?, ?, Text> peer;
+  private final BSPPeer<?, ?, ?, ?, SetupMessage> peer;
   private final JobLayout layout;
 
-  Peers(BSPPeer<?, ?, ?, ?, Text> peer, JobLayout layout) {
+  Peers(BSPPeer<?, ?, ?, ?, SetupMessage> peer, JobLayout layout) {
     this.peer = peer;
     this.layout = layout;
   }
 
-  void toAll(String msg) throws IOException {
+  void toAll(SetupMessage msg) throws IOException {
     for (String name : peer.getAllPeerNames()) {
-      peer.send(name, new Text(msg));
+      peer.send(name, msg);
     }
   }
 
-  void toWorkers(String msg) throws IOException {
+  void toWorkers(SetupMessage msg) throws IOException {
     for (int w = 0; w < layout.workers; w++) {
-      peer.send(peer.getPeerName(w), new Text(msg));
+      peer.send(peer.getPeerName(w), msg);
     }
   }
 
-  void toGroup(int group, String msg) throws IOException {
+  void toGroup(int group, SetupMessage msg) throws IOException {
     for (int m = 0; m < layout.groupSize; m++) {
-      peer.send(peer.getPeerName(group * layout.groupSize + m), new Text(msg));
+      peer.send(peer.getPeerName(group * layout.groupSize + m), msg);
     }
   }
 
-  /**
-   * This superstep's messages, each {@code kind|id|value}, as a map from {@code kind|id} to the
-   * value.
-   */
-  Map<String, String> receive() throws IOException {
-    Map<String, String> m = new HashMap<>();
-    Text t;
-    while ((t = peer.getCurrentMessage()) != null) {
-      String s = t.toString();
-      int second = s.indexOf('|', s.indexOf('|') + 1);
-      if (second < 0) {
-        throw new IOException("malformed set-up message '" + s + "'");
-      }
-      m.put(s.substring(0, second), s.substring(second + 1));
+  /** What has arrived so far, by kind and sender. */
+  static final class Inbox {
+    private final Map<Integer, Long> samples = new HashMap<>();
+    private final Map<Integer, String> rings = new HashMap<>();
+    private String server;
+
+    /** Worker {@code w}'s sample count (0 if it did not say). */
+    long samples(int w) {
+      return samples.getOrDefault(w, 0L);
     }
-    return m;
+
+    /** Where worker {@code w} listens for its group, or null. */
+    String ringAddress(int w) {
+      return rings.get(w);
+    }
+
+    /** Where the parameter server listens, or null. */
+    String serverAddress() {
+      return server;
+    }
+
+    @Override
+    public String toString() {
+      return "samples " + samples + ", rings " + rings + ", server " + server;
+    }
+  }
+
+  /** Adds this superstep's messages to {@code inbox}. */
+  void receive(Inbox inbox) throws IOException {
+    SetupMessage m;
+    while ((m = peer.getCurrentMessage()) != null) {
+      switch (m.kind()) {
+        case SAMPLES:
+          inbox.samples.put(m.from(), m.count());
+          break;
+        case RING_ADDRESS:
+          inbox.rings.put(m.from(), m.address());
+          break;
+        default:
+          inbox.server = m.address();
+      }
+    }
   }
 }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.NullWritable;
-import org.apache.hadoop.io.Text;
 import org.apache.hama.bsp.BSPPeer;
 
 /**
@@ -25,7 +24,7 @@ final class WorkerData {
 
   private WorkerData() {}
 
-  static ArrayDataset load(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, Text>
+  static ArrayDataset load(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage>
       peer, HornConfiguration conf, NetworkSpec spec, JobLayout layout, int worker)
       throws IOException {
     String path = conf.get(HornOptions.TRAINING_PATH);
@@ -81,7 +80,7 @@ final class WorkerData {
   }
 
   private static ArrayDataset readSplit(BSPPeer<LongWritable, SampleWritable, NullWritable,
-      NullWritable, Text> peer, String path, int worker) throws IOException {
+      NullWritable, SetupMessage> peer, String path, int worker) throws IOException {
     LongWritable key = new LongWritable();
     SampleWritable value = new SampleWritable();
     float[] x = new float[1 << 16];

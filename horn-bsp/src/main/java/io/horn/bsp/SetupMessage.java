@@ -1,0 +1,103 @@
+package io.horn.bsp;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.io.Writable;
+
+/**
+ * What peers tell each other, through Hama's messages, while a job sets up: a worker's sample
+ * count, where a worker listens for its group's collectives, where the parameter server
+ * listens. One fact per message. After set-up, tasks talk over their own connections.
+ *
+ * <p>Mutable for Hama's reuse; {@link #readFields} rejects unknown kinds and absurd lengths.
+ */
+public final class SetupMessage implements Writable {
+  /** The kinds of fact. The wire carries the ordinal: append, never reorder. */
+  enum Kind {
+    /** {@code from}'s number of training samples, in {@code count}. */
+    SAMPLES,
+    /** Where worker {@code from} listens for its group, in {@code address}. */
+    RING_ADDRESS,
+    /** Where the parameter server listens ({@code address}; "in-process" in local mode). */
+    SERVER_ADDRESS
+  }
+
+  private static final int MAX_ADDRESS_BYTES = 1024;
+
+  private Kind kind = Kind.SAMPLES;
+  private int from;
+  private long count;
+  private String address = "";
+
+  public SetupMessage() {}
+
+  private SetupMessage(Kind kind, int from, long count, String address) {
+    this.kind = kind;
+    this.from = from;
+    this.count = count;
+    this.address = address;
+  }
+
+  static SetupMessage samples(int worker, long samples) {
+    return new SetupMessage(Kind.SAMPLES, worker, samples, "");
+  }
+
+  static SetupMessage ringAddress(int worker, String hostPort) {
+    return new SetupMessage(Kind.RING_ADDRESS, worker, 0, hostPort);
+  }
+
+  static SetupMessage serverAddress(int server, String hostPort) {
+    return new SetupMessage(Kind.SERVER_ADDRESS, server, 0, hostPort);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  int from() {
+    return from;
+  }
+
+  long count() {
+    return count;
+  }
+
+  String address() {
+    return address;
+  }
+
+  @Override
+  public void write(DataOutput out) throws IOException {
+    byte[] a = address.getBytes(StandardCharsets.UTF_8);
+    out.writeByte(kind.ordinal());
+    out.writeInt(from);
+    out.writeLong(count);
+    out.writeShort(a.length);
+    out.write(a);
+  }
+
+  @Override
+  public void readFields(DataInput in) throws IOException {
+    int k = in.readUnsignedByte();
+    if (k >= Kind.values().length) {
+      throw new IOException("unknown set-up message kind " + k);
+    }
+    kind = Kind.values()[k];
+    from = in.readInt();
+    count = in.readLong();
+    int n = in.readUnsignedShort();
+    if (n > MAX_ADDRESS_BYTES) {
+      throw new IOException("set-up message with an address of " + n + " bytes");
+    }
+    byte[] a = new byte[n];
+    in.readFully(a);
+    address = new String(a, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return kind + " from " + from + (kind == Kind.SAMPLES ? ": " + count : ": " + address);
+  }
+}

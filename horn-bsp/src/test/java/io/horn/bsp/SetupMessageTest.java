@@ -1,0 +1,51 @@
+package io.horn.bsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+/** Local mode hands messages over by reference: the wire form is checked here, on its own. */
+class SetupMessageTest {
+
+  private static SetupMessage roundTrip(SetupMessage m, SetupMessage into) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    m.write(new DataOutputStream(bytes));
+    into.readFields(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    return into;
+  }
+
+  @Test
+  void everyKindSurvivesTheWireIntoAReusedInstance() throws IOException {
+    SetupMessage reused = new SetupMessage();
+    SetupMessage s = roundTrip(SetupMessage.samples(3, 1L << 40), reused);
+    assertEquals(SetupMessage.Kind.SAMPLES, s.kind());
+    assertEquals(3, s.from());
+    assertEquals(1L << 40, s.count());
+    s = roundTrip(SetupMessage.ringAddress(7, "10.0.0.2:40123"), reused);
+    assertEquals(SetupMessage.Kind.RING_ADDRESS, s.kind());
+    assertEquals(7, s.from());
+    assertEquals("10.0.0.2:40123", s.address());
+    s = roundTrip(SetupMessage.serverAddress(4, "höst:1"), reused);
+    assertEquals(SetupMessage.Kind.SERVER_ADDRESS, s.kind());
+    assertEquals("höst:1", s.address());
+  }
+
+  @Test
+  void unknownKindsAndAbsurdLengthsAreRejected() {
+    byte[] badKind = {9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    IOException e = assertThrows(IOException.class, () -> new SetupMessage().readFields(
+        new DataInputStream(new ByteArrayInputStream(badKind))));
+    assertTrue(e.getMessage().contains("kind 9"), e.getMessage());
+    byte[] longAddress = {1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+    e = assertThrows(IOException.class, () -> new SetupMessage().readFields(
+        new DataInputStream(new ByteArrayInputStream(longAddress))));
+    assertTrue(e.getMessage().contains("65535 bytes"), e.getMessage());
+  }
+}
