@@ -19,6 +19,7 @@ import io.horn.paramserver.RemoteServerClient;
 import io.horn.paramserver.ServerEndpoint;
 import io.horn.paramserver.collective.CollectiveOptions;
 import io.horn.paramserver.collective.GroupCollective;
+import io.horn.paramserver.collective.GroupRing;
 import io.horn.paramserver.collective.Handshake;
 import io.horn.paramserver.collective.LocalGroup;
 import io.horn.paramserver.collective.RingEndpoint;
@@ -145,6 +146,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     } else {
       GroupCollective collective = joinGroup(layout, index, ring, inbox, token, handshake,
           collectiveOptions);
+      LOG.info("worker {} joined group {} as member {} ({}); training starts", index,
+          layout.groupOf(index), layout.memberOf(index), collective instanceof GroupRing
+              ? ((GroupRing) collective).transport() : "in process");
       try {
         result = train(peer, conf, spec, settings, layout, index, data, collective, inbox,
             layout.paramServer ? 0 : budget, budget, timeout, handshake);

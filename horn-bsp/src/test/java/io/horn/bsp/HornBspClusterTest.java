@@ -153,7 +153,15 @@ class HornBspClusterTest {
           tasks = taskJvms();
         }
         assertEquals(5, tasks.size(), "task JVMs: " + tasks);
-        Thread.sleep(8_000);
+        // Kill only once training runs (past the job's two set-up supersteps): a task lost
+        // inside Hama's own set-up barrier leaves the others in Hama's sync(), which has no
+        // deadline and is outside Horn's reach.
+        deadline = System.currentTimeMillis() + 60_000;
+        while (supersteps(cluster) < 2 && System.currentTimeMillis() < deadline) {
+          Thread.sleep(200);
+        }
+        assertTrue(supersteps(cluster) >= 2, "the job never got past its set-up");
+        Thread.sleep(3_000);
         assertTrue(!run.isDone(), "the job ended before the kill");
         ProcessHandle victim = tasks.stream().filter(h -> commandLine(h).contains("_000000_"))
             .findFirst().orElse(tasks.get(0));
@@ -206,13 +214,28 @@ class HornBspClusterTest {
     return job;
   }
 
+  /** The highest superstep a running job of {@code cluster} has reached, or -1. */
+  private static long supersteps(LocalCluster cluster) throws java.io.IOException {
+    org.apache.hama.bsp.BSPJobClient client = new org.apache.hama.bsp.BSPJobClient(
+        cluster.conf());
+    try {
+      long max = -1;
+      for (org.apache.hama.bsp.JobStatus s : client.jobsToComplete()) {
+        max = Math.max(max, s.getSuperstepCount());
+      }
+      return max;
+    } finally {
+      client.close();
+    }
+  }
+
   /** The last lines of every task attempt's log under {@code work}, for a failure message. */
   private static String taskLogs(Path work) throws java.io.IOException {
     StringBuilder sb = new StringBuilder();
     try (Stream<Path> files = Files.walk(work)) {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-          .filter(f -> f.toString().contains("attempt_"))::iterator) {
-        sb.append("== ").append(f).append('\n').append(LocalCluster.tail(f, 15)).append('\n');
+          .filter(f -> f.toString().contains("tasklogs"))::iterator) {
+        sb.append("== ").append(f).append('\n').append(LocalCluster.tail(f, 40)).append('\n');
       }
     }
     return sb.toString();
