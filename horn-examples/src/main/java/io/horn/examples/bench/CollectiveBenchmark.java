@@ -42,12 +42,14 @@ import java.util.Map;
  */
 public final class CollectiveBenchmark {
   static final String USAGE = "usage: horn bench collective [--peers 2,4] [--sizes 650000,6500000]"
-      + " [--rounds 20] [--formats fp32[,bf16,fp16]] [--transports shm,tcp]\n"
+      + " [--rounds 20] [--formats fp32[,bf16,fp16]] [--transports shm,tcp] [--testbed 1gbit]\n"
       + "  --peers    member JVMs per group, each >= 2 (comma-separated)\n"
       + "  --sizes    floats per all-reduce (650000 = 2.6 MB, about the 784-500-500-10 MLP;"
       + " at most 50000000)\n"
       + "  --rounds   timed rounds per case (median and min are reported), >= 1\n"
       + "  --formats  wire formats: fp32, bf16, fp16\n"
+      + "  --testbed RATE  run each member on its own network namespace whose link runs at\n"
+      + "             RATE (tc syntax, e.g. 1gbit; needs root); bound: that rate\n"
       + "  --transports  shm (members on one host share memory; bound: memcpy) and/or tcp\n"
       + "             (loopback sockets; bound: the one-way loopback link)";
   /** Deadline for a member's answer; JVM start-up on a loaded machine included. */
@@ -64,16 +66,17 @@ public final class CollectiveBenchmark {
 
   /** The parsed command line. */
   record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats,
-      List<String> transports) {
+      List<String> transports, String testbed) {
     static Options parse(String[] args) throws UsageException {
       int[] peers = {2, 4};
       int[] sizes = {650_000, 6_500_000};
       int rounds = 20;
       List<WireFormat> formats = List.of(WireFormat.FP32);
       List<String> transports = List.of("shm", "tcp");
+      String testbed = null;
       for (int i = 0; i < args.length; i += 2) {
         String name = args[i];
-        if (!List.of("--peers", "--sizes", "--rounds", "--formats", "--transports")
+        if (!List.of("--peers", "--sizes", "--rounds", "--formats", "--transports", "--testbed")
             .contains(name)) {
           throw new UsageException("unknown option '" + name + "'");
         }
@@ -89,6 +92,12 @@ public final class CollectiveBenchmark {
               throw new UsageException("--rounds takes one number, got '" + v + "'");
             }
             rounds = ints(name, v, 1, 100_000)[0];
+            break;
+          case "--testbed":
+            if (!v.matches("\\d+(k|m|g)bit")) {
+              throw new UsageException("--testbed: '" + v + "' is not a link rate like 1gbit");
+            }
+            testbed = v;
             break;
           case "--transports":
             transports = List.of(v.split(","));
@@ -109,7 +118,7 @@ public final class CollectiveBenchmark {
             }
         }
       }
-      return new Options(peers, sizes, rounds, formats, transports);
+      return new Options(peers, sizes, rounds, formats, transports, testbed);
     }
 
     private static int[] ints(String name, String v, int min, int max) throws UsageException {
@@ -158,6 +167,10 @@ public final class CollectiveBenchmark {
     byte[] key = new byte[24];
     new SecureRandom().nextBytes(key);
     String secret = HexFormat.of().formatHex(key);
+    if (o.testbed() != null) {
+      runOnTestbed(o, secret);
+      return;
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf("machine: %d cores, java %s; loopback TCP, member JVMs -Xmx1g%n", cores,
         System.getProperty("java.version"));
@@ -226,6 +239,51 @@ public final class CollectiveBenchmark {
         + "| bound GB/s | ratio |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
+    System.out.println();
+    results.forEach(System.out::println);
+  }
+
+  /**
+   * Each member on its own namespace "host" behind a rate-limited link: the all-reduce against
+   * the link it runs on, as between real hosts (no shared memory, no loopback shortcut).
+   */
+  private static void runOnTestbed(Options o, String secret) throws Exception {
+    String rate = o.testbed();
+    double units = rate.startsWith("g", rate.length() - 4) ? 1e9
+        : rate.startsWith("m", rate.length() - 4) ? 1e6 : 1e3;
+    double linkGbps = Double.parseDouble(rate.replaceAll("[a-z]", "")) * units / 8 / 1e9;
+    List<String> results = new ArrayList<>();
+    for (int p : o.peers()) {
+      try (Testbed bed = Testbed.up(p, rate)) {
+        double bound = linkGbps * p / (2.0 * (p - 1));
+        System.out.printf("P=%d hosts on %s links (%.3f GB/s): all-reduce bound %.3f GB/s%n", p,
+            rate, linkGbps, bound);
+        for (int n : o.sizes()) {
+          for (WireFormat f : o.formats()) {
+            String fmt = f.name().toLowerCase(Locale.ROOT);
+            Map<String, String> r;
+            try (MemberGroup g = MemberGroup.start(true, "ring", p, n, fmt, o.rounds(), 3,
+                "tcp")) {
+              g.rendezvous(secret);
+              r = g.expect(0, "@ring", ANSWER_MILLIS);
+              for (int m = 1; m < p; m++) {
+                g.expect(m, "@ring", ANSWER_MILLIS);
+              }
+              g.awaitExit(ANSWER_MILLIS);
+            }
+            double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
+            double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
+            double gbps = 4.0 * n / (medianMs * 1e6);
+            System.out.printf("  %.1f MB %s: median %.2f ms (min %.2f), %.3f GB/s = %.2f of the "
+                + "bound%n", 4e-6 * n, fmt, medianMs, minMs, gbps, gbps / bound);
+            results.add(String.format(Locale.ROOT, "RESULT bench=collective peers=%d bytes=%d "
+                + "transport=testbed-%s format=%s gbps=%.4f bound_gbps=%.4f ratio=%.3f "
+                + "median_ms=%.3f min_ms=%.3f", p, 4L * n, rate, fmt, gbps, bound, gbps / bound,
+                medianMs, minMs));
+          }
+        }
+      }
+    }
     System.out.println();
     results.forEach(System.out::println);
   }

@@ -56,7 +56,8 @@ public final class CollectiveMember {
         StandardCharsets.UTF_8));
     if (mode.equals("ring")) {
       ring(in, rank, size, Integer.parseInt(args[3]), WireFormat.parse(args[4]),
-          Integer.parseInt(args[5]), Integer.parseInt(args[6]), args[7]);
+          Integer.parseInt(args[5]), Integer.parseInt(args[6]), args[7],
+          args.length > 8 ? args[8] : "127.0.0.1");
     } else {
       int[] sizes = Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray();
       link(in, rank, sizes, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
@@ -65,8 +66,8 @@ public final class CollectiveMember {
   }
 
   private static void ring(BufferedReader in, int rank, int p, int n, WireFormat format,
-      int rounds, int warmup, String transport) throws Exception {
-    RingEndpoint endpoint = RingEndpoint.open("127.0.0.1");
+      int rounds, int warmup, String transport, String host) throws Exception {
+    RingEndpoint endpoint = RingEndpoint.open(host);
     say("@address " + endpoint.address());
     String secret = readLine(in);
     List<String> addresses = Arrays.asList(readLine(in).split(","));

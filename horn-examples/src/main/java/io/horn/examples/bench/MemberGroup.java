@@ -50,10 +50,23 @@ final class MemberGroup implements AutoCloseable {
 
   /** Starts P members: {@code CollectiveMember MODE RANK P ARGS...}. */
   static MemberGroup start(String mode, int p, Object... args) throws IOException {
+    return start(false, mode, p, args);
+  }
+
+  /**
+   * Starts {@code p} members; with {@code testbed}, member r runs on test-bed host r ({@link
+   * Testbed#on}) and listens on its address (passed as the last argument).
+   */
+  static MemberGroup start(boolean testbed, String mode, int p, Object... args)
+      throws IOException {
     MemberGroup g = new MemberGroup(mode);
     try {
       for (int rank = 0; rank < p; rank++) {
-        List<String> cmd = new ArrayList<>(List.of(
+        List<String> cmd = new ArrayList<>();
+        if (testbed) {
+          cmd.addAll(Testbed.on(rank));
+        }
+        cmd.addAll(List.of(
             Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
         for (String prop : List.of("log4j.configuration", "horn.home")) {
           if (System.getProperty(prop) != null) {
@@ -64,6 +77,9 @@ final class MemberGroup implements AutoCloseable {
             CollectiveMember.class.getName(), mode, Integer.toString(rank),
             Integer.toString(p)));
         Arrays.stream(args).forEach(a -> cmd.add(String.valueOf(a)));
+        if (testbed) {
+          cmd.add(Testbed.address(rank));
+        }
         g.add(new ProcessBuilder(cmd).redirectErrorStream(true).start());
       }
     } catch (IOException | RuntimeException e) {
