@@ -46,6 +46,7 @@ public final class MnistExample {
     int workers = 4;
     int groups = 2;
     int pushInterval = 1;
+    boolean parsed = false;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -78,20 +79,23 @@ public final class MnistExample {
           default: throw new IllegalArgumentException("unknown option " + a);
         }
       }
-      Path dir = Paths.get(data);
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("MNIST directory not found: " + dir
-            + " (bin/fetch-mnist downloads it)");
+      parsed = true;
+      // A file-system URI (hdfs://...) goes to the job as it is: the job checks it, through
+      // Hadoop's file systems, before it submits; a local path is checked here.
+      boolean uri = data.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+      if (!uri) {
+        Path dir = Paths.get(data);
+        if (!Files.isDirectory(dir)) {
+          throw new IllegalArgumentException("MNIST directory not found: " + dir
+              + " (bin/fetch-mnist downloads it)");
+        }
+        data = dir.toString();
       }
       if (test == null) {
-        // idx files hold both sets in one directory; converted SequenceFiles sit side by side.
-        Path sibling = dir.resolveSibling("test");
-        test = Files.exists(dir.resolve("t10k-images-idx3-ubyte"))
-            || Files.exists(dir.resolve("t10k-images-idx3-ubyte.gz")) || !Files.isDirectory(sibling)
-            ? dir + "#t10k" : sibling.toString();
+        test = defaultTest(data, uri);
       }
       HornJob job = new HornJob(HornConfiguration.withDefaults(), MnistExample.class);
-      job.setTrainingSetPath(dir.toString());
+      job.setTrainingSetPath(data);
       job.setTestSetPath(test);
       job.setModelPath(model);
       job.setEpochs(epochs);
@@ -118,10 +122,28 @@ public final class MnistExample {
       System.err.println("horn: " + e.getMessage());
       if (verbose) {
         e.printStackTrace();
-      } else {
-        System.err.println(USAGE);
+      } else if (!parsed) {
+        System.err.println(USAGE); // only a wrong command line earns the usage text
       }
       System.exit(e instanceof IllegalArgumentException ? 2 : 1);
     }
+  }
+
+  /**
+   * The test set next to {@code train}: idx files hold both sets in one directory ({@code
+   * #t10k}); {@code bin/horn convert-mnist} writes SequenceFiles to sibling {@code train} and
+   * {@code test} directories.
+   */
+  private static String defaultTest(String train, boolean uri) {
+    if (uri) {
+      String t = train.replaceAll("/+$", "");
+      return t.endsWith("/train") ? t.substring(0, t.length() - "train".length()) + "test"
+          : t + "#t10k";
+    }
+    Path dir = Paths.get(train);
+    Path sibling = dir.resolveSibling("test");
+    return Files.exists(dir.resolve("t10k-images-idx3-ubyte"))
+        || Files.exists(dir.resolve("t10k-images-idx3-ubyte.gz")) || !Files.isDirectory(sibling)
+        ? dir + "#t10k" : sibling.toString();
   }
 }
