@@ -2,18 +2,18 @@ package io.horn.paramserver;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
-import static io.horn.paramserver.ServerEndpoint.DONE;
-import static io.horn.paramserver.ServerEndpoint.DONE_ACK;
-import static io.horn.paramserver.ServerEndpoint.ERROR;
-import static io.horn.paramserver.ServerEndpoint.FLAG_FATAL;
-import static io.horn.paramserver.ServerEndpoint.FLAG_STOP;
-import static io.horn.paramserver.ServerEndpoint.HEADER_BYTES;
-import static io.horn.paramserver.ServerEndpoint.MAX_DONE_BYTES;
-import static io.horn.paramserver.ServerEndpoint.MAX_ERROR_BYTES;
-import static io.horn.paramserver.ServerEndpoint.PULL;
-import static io.horn.paramserver.ServerEndpoint.PUSH;
-import static io.horn.paramserver.ServerEndpoint.WEIGHTS;
-import static io.horn.paramserver.ServerEndpoint.WELCOME;
+import static io.horn.paramserver.ServerFrames.DONE;
+import static io.horn.paramserver.ServerFrames.DONE_ACK;
+import static io.horn.paramserver.ServerFrames.ERROR;
+import static io.horn.paramserver.ServerFrames.FLAG_FATAL;
+import static io.horn.paramserver.ServerFrames.FLAG_STOP;
+import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
+import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
+import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
+import static io.horn.paramserver.ServerFrames.PULL;
+import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.WEIGHTS;
+import static io.horn.paramserver.ServerFrames.WELCOME;
 
 import io.horn.paramserver.collective.Handshake;
 import io.horn.paramserver.collective.Io;
@@ -182,7 +182,7 @@ public final class RemoteServerClient implements ParameterServerClient {
     checkLength(weights, "weights");
     usable();
     try {
-      ServerEndpoint.putHeader(buf, PULL, 0, group, 0, 0);
+      ServerFrames.putHeader(buf, PULL, 0, group, 0, 0);
       send(HEADER_BYTES);
       receiveWeights(weights);
     } catch (IOException e) {
@@ -198,7 +198,7 @@ public final class RemoteServerClient implements ParameterServerClient {
     usable();
     try {
       floats.put(0, delta);
-      ServerEndpoint.putHeader(buf, PUSH, 0, group, n, steps);
+      ServerFrames.putHeader(buf, PUSH, 0, group, n, steps);
       send(HEADER_BYTES + 4 * n);
       return (receiveWeights(weights) & FLAG_STOP) != 0;
     } catch (IOException e) {
@@ -216,7 +216,7 @@ public final class RemoteServerClient implements ParameterServerClient {
         bytes, MAX_DONE_BYTES);
     usable();
     try {
-      ServerEndpoint.putHeader(buf, DONE, 0, group, (int) bytes, totalSteps);
+      ServerFrames.putHeader(buf, DONE, 0, group, (int) bytes, totalSteps);
       send(HEADER_BYTES);
       ByteBuffer payload = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
       payload.putInt(t.length).put(t).put(h).flip();

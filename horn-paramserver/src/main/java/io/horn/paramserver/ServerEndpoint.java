@@ -2,6 +2,20 @@ package io.horn.paramserver;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static io.horn.paramserver.ServerFrames.DONE;
+import static io.horn.paramserver.ServerFrames.DONE_ACK;
+import static io.horn.paramserver.ServerFrames.ERROR;
+import static io.horn.paramserver.ServerFrames.FLAG_ALL_DONE;
+import static io.horn.paramserver.ServerFrames.FLAG_FATAL;
+import static io.horn.paramserver.ServerFrames.FLAG_STOP;
+import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
+import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
+import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
+import static io.horn.paramserver.ServerFrames.PULL;
+import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.WEIGHTS;
+import static io.horn.paramserver.ServerFrames.WELCOME;
+import static io.horn.paramserver.ServerFrames.putHeader;
 
 import io.horn.paramserver.collective.Handshake;
 import io.horn.paramserver.collective.Io;
@@ -35,22 +49,7 @@ import org.slf4j.LoggerFactory;
  * with one direct buffer of the model's size, allocated once: a push's delta is received into
  * it and the reply's weights are written over it, so a push allocates nothing model-sized.
  *
- * <p>Frames, both ways, are a 24-byte little-endian header {@code int kind, int flags,
- * int group, int count, long steps} and a payload of {@code count} units:
- * <ul>
- *   <li>requests (flags 0, group = the authenticated group): {@code PULL} (count 0, steps 0),
- *       {@code PUSH} (count = parameter count, steps = this push's steps, payload float32s),
- *       {@code DONE} (count = payload bytes, steps = the group's total steps; payload
- *       {@code int timingBytes}, timing then history in UTF-8);</li>
- *   <li>replies: {@code WELCOME} (sent once after authentication, count = parameter count),
- *       {@code WEIGHTS} (count = parameter count, flag {@code FLAG_STOP}), {@code DONE_ACK}
- *       (flag {@code FLAG_ALL_DONE}), {@code ERROR} (count = UTF-8 bytes of the reason; with
- *       {@code FLAG_FATAL} the server closes the connection after it).</li>
- * </ul>
- * A rejected delta gets a non-fatal ERROR. A header the protocol does not allow (unknown kind,
- * flags, another group, a count that is not the parameter count, an oversized or negative
- * length) gets a fatal ERROR: the stream cannot be trusted past it, and nothing is allocated
- * from such a length.
+ * <p>The wire format is {@link ServerFrames}'s.
  *
  * <p>Deadlines: a handler waits for the next request without one (groups compute between
  * pushes), but every read inside a request and every write is under a {@link Watchdog}, so a
@@ -62,15 +61,6 @@ import org.slf4j.LoggerFactory;
 public final class ServerEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServerEndpoint.class);
 
-  static final int HEADER_BYTES = 24;
-  // Request kinds, reply kinds and reply flags; see the class comment.
-  static final int PULL = 1, PUSH = 2, DONE = 3;
-  static final int WELCOME = 11, WEIGHTS = 12, DONE_ACK = 13, ERROR = 14;
-  static final int FLAG_STOP = 1, FLAG_ALL_DONE = 2, FLAG_FATAL = 4;
-  /** Cap on a DONE payload: far beyond any real timing and history, small enough to allocate. */
-  static final int MAX_DONE_BYTES = 16 << 20;
-  /** Cap on an ERROR message; the sender truncates longer reasons. */
-  static final int MAX_ERROR_BYTES = 8192;
   /** How long {@link #close} waits for the threads it stopped. */
   private static final long JOIN_MILLIS = 5000;
 
@@ -386,10 +376,6 @@ public final class ServerEndpoint implements AutoCloseable {
     }
   }
 
-  /** Writes a frame header at the start of {@code b} (absolute puts; position untouched). */
-  static void putHeader(ByteBuffer b, int kind, int flags, int group, int count, long steps) {
-    b.putInt(0, kind).putInt(4, flags).putInt(8, group).putInt(12, count).putLong(16, steps);
-  }
 
   /**
    * Stops accepting, closes every connection and waits (a bounded time) for the threads to end.

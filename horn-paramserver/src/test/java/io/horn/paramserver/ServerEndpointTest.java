@@ -236,7 +236,7 @@ class ServerEndpointTest {
     HS.hello(ch, me, g);
     HS.prove(ch, me, g);
     HS.confirmed(ch, g);
-    ByteBuffer welcome = ByteBuffer.allocate(ServerEndpoint.HEADER_BYTES);
+    ByteBuffer welcome = ByteBuffer.allocate(ServerFrames.HEADER_BYTES);
     Io.readFully(ch, welcome, g);
     return ch;
   }
@@ -247,11 +247,11 @@ class ServerEndpointTest {
     try (SocketChannel ch = raw(address, 0, wd)) {
       Watchdog.Guard g = wd.guard(ch);
       Io.writeFully(ch, request.flip(), g);
-      ByteBuffer h = ByteBuffer.allocate(ServerEndpoint.HEADER_BYTES)
+      ByteBuffer h = ByteBuffer.allocate(ServerFrames.HEADER_BYTES)
           .order(ByteOrder.LITTLE_ENDIAN);
       Io.readFully(ch, h, g);
-      assertEquals(ServerEndpoint.ERROR, h.getInt(0));
-      assertEquals(ServerEndpoint.FLAG_FATAL, h.getInt(4));
+      assertEquals(ServerFrames.ERROR, h.getInt(0));
+      assertEquals(ServerFrames.FLAG_FATAL, h.getInt(4));
       ByteBuffer msg = ByteBuffer.allocate(h.getInt(12));
       Io.readFully(ch, msg, g);
       String text = new String(msg.array(), StandardCharsets.UTF_8);
@@ -263,8 +263,8 @@ class ServerEndpointTest {
 
   private static ByteBuffer header(int kind, int flags, int group, int count, long steps) {
     ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-    ServerEndpoint.putHeader(b, kind, flags, group, count, steps);
-    return b.position(ServerEndpoint.HEADER_BYTES);
+    ServerFrames.putHeader(b, kind, flags, group, count, steps);
+    return b.position(ServerFrames.HEADER_BYTES);
   }
 
   @Test
@@ -273,16 +273,16 @@ class ServerEndpointTest {
     try (ServerEndpoint server = ServerEndpoint.open(ps, HOST, HS, 1, TIMEOUT);
         Watchdog wd = new Watchdog("test-raw-client-watchdog", 2000)) {
       String a = server.address();
-      expectDropped(a, header(ServerEndpoint.PUSH, 0, 0, Integer.MAX_VALUE, 1), "shape mismatch",
+      expectDropped(a, header(ServerFrames.PUSH, 0, 0, Integer.MAX_VALUE, 1), "shape mismatch",
           wd);
-      expectDropped(a, header(ServerEndpoint.PUSH, 0, 0, -5, 1), "shape mismatch", wd);
-      expectDropped(a, header(ServerEndpoint.DONE, 0, 0, Integer.MAX_VALUE, 1), "done message",
+      expectDropped(a, header(ServerFrames.PUSH, 0, 0, -5, 1), "shape mismatch", wd);
+      expectDropped(a, header(ServerFrames.DONE, 0, 0, Integer.MAX_VALUE, 1), "done message",
           wd);
-      expectDropped(a, header(ServerEndpoint.DONE, 0, 0, 8, 1).putInt(100).putInt(0),
+      expectDropped(a, header(ServerFrames.DONE, 0, 0, 8, 1).putInt(100).putInt(0),
           "timing claims 100", wd);
       expectDropped(a, header(99, 0, 0, 0, 0), "unknown request kind 99", wd);
-      expectDropped(a, header(ServerEndpoint.PULL, 0, 3, 0, 0), "authenticated as group 0", wd);
-      ByteBuffer garbage = ByteBuffer.allocate(ServerEndpoint.HEADER_BYTES);
+      expectDropped(a, header(ServerFrames.PULL, 0, 3, 0, 0), "authenticated as group 0", wd);
+      ByteBuffer garbage = ByteBuffer.allocate(ServerFrames.HEADER_BYTES);
       while (garbage.hasRemaining()) {
         garbage.put((byte) 0x7f);
       }
