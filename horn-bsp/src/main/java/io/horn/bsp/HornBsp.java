@@ -50,7 +50,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
   private static final Logger LOG = LoggerFactory.getLogger(HornBsp.class);
 
   @Override
-  public void bsp(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
+  public void bsp(
+      BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
       throws IOException, SyncException, InterruptedException {
     try {
       run(peer);
@@ -66,7 +67,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
   }
 
-  private void run(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
+  private void run(
+      BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage> peer)
       throws IOException, SyncException, InterruptedException {
     HornConfiguration conf = HamaConfs.toHorn(peer.getConfiguration());
     ClassLoader loader = Thread.currentThread().getContextClassLoader();

@@ -24,7 +24,8 @@ final class WorkerData {
 
   private WorkerData() {}
 
-  static ArrayDataset load(BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage>
+  static ArrayDataset load(
+      BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage>
       peer, HornConfiguration conf, NetworkSpec spec, JobLayout layout, int worker)
       throws IOException {
     String path = conf.get(HornOptions.TRAINING_PATH);

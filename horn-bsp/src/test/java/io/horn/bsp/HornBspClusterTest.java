@@ -114,12 +114,7 @@ class HornBspClusterTest {
       Model local = new Trainer(job.getNetworkSpec(),
           TrainingSettings.from(job.getConfiguration()), new CpuBackend())
           .fit(Datasets.open(idx.toString()), null, null);
-      float[] want = local.parameters();
-      float[] got = job.getModel().parameters();
-      double worst = 0;
-      for (int i = 0; i < want.length; i++) {
-        worst = Math.max(worst, Math.abs(want[i] - got[i]));
-      }
+      double worst = Quadrants.largestDifference(local.parameters(), job.getModel().parameters());
       assertTrue(worst < 1e-5, "largest difference " + worst);
     }
   }
@@ -128,7 +123,8 @@ class HornBspClusterTest {
    * {@code kill -9} of a group leader's task JVM in the middle of a 2x2 + parameter-server job:
    * the other member's ring notices at once, the server notices that the leader's connection
    * closed before it finished, the other group's next push finds the server gone, so every task
-   * ends and the job fails within seconds (it used to wait for {@code horn.group.timeout.ms × 10}).
+   * ends and the job fails within seconds (it used to wait for {@code horn.group.timeout.ms}
+   * × 10).
    */
   @Test
   void aKilledTaskFailsTheJobPromptly() throws Exception {

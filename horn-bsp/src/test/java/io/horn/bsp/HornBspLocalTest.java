@@ -199,12 +199,7 @@ class HornBspLocalTest {
     HornConfiguration c = threads.getConfiguration();
     Model local = new Trainer(threads.getNetworkSpec(), TrainingSettings.from(c),
         new CpuBackend()).fit(Datasets.open(dir.toString()), null, null);
-    float[] want = local.parameters();
-    float[] got = threads.getModel().parameters();
-    double worst = 0;
-    for (int i = 0; i < want.length; i++) {
-      worst = Math.max(worst, Math.abs(want[i] - got[i]));
-    }
+    double worst = Quadrants.largestDifference(local.parameters(), threads.getModel().parameters());
     assertTrue(worst < 1e-5, "largest difference " + worst);
   }
 

@@ -44,4 +44,13 @@ final class Quadrants {
       out.write(labels);
     }
   }
+
+  /** The largest absolute difference between two weight vectors of the same length. */
+  static double largestDifference(float[] a, float[] b) {
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    }
+    return worst;
+  }
 }

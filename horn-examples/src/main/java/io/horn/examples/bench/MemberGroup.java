@@ -124,7 +124,8 @@ final class MemberGroup implements AutoCloseable {
   void rendezvous(String secret) throws MemberFailure, IOException {
     List<String> addresses = new ArrayList<>();
     for (int r = 0; r < procs.size(); r++) {
-      addresses.add(expectLine(r, "@address", CollectiveBenchmark.ANSWER_MILLIS).substring(9).trim());
+      addresses.add(expectLine(r, "@address", CollectiveBenchmark.ANSWER_MILLIS).substring(9)
+          .trim());
     }
     for (Process p : procs) {
       p.getOutputStream().write((secret + "\n" + String.join(",", addresses) + "\n")
