@@ -42,7 +42,7 @@ public final class GroupRing implements GroupCollective {
   private final InLink in;
   private final double[][] rows;
   private volatile String failure;
-  private long ops;
+  private final Activity activity = new Activity();
   private boolean closed;
 
   /** A group of one: every operation is the identity. */
@@ -102,7 +102,7 @@ public final class GroupRing implements GroupCollective {
   @Override
   public void allReduce(float[] buf, int off, int len) throws CollectiveException {
     checkPositionIndexes(off, off + len, buf.length);
-    String during = begin("all-reduce");
+    Object during = begin("all-reduce", -1);
     if (size == 1 || len == 0) {
       return;
     }
@@ -118,7 +118,7 @@ public final class GroupRing implements GroupCollective {
     }
   }
 
-  private void exchange(float[] buf, int off, int len, String during)
+  private void exchange(float[] buf, int off, int len, Object during)
       throws CollectiveException {
     WireFormat f = options.format();
     int piece = options.pieceValues();
@@ -137,7 +137,7 @@ public final class GroupRing implements GroupCollective {
     }
   }
 
-  private void ring(float[] buf, int off, int len, String during) throws CollectiveException {
+  private void ring(float[] buf, int off, int len, Object during) throws CollectiveException {
     WireFormat f = options.format();
     int p = size;
     // Reduce-scatter, step 0: this member's own values of chunk rank-1 start their trip.
@@ -189,7 +189,7 @@ public final class GroupRing implements GroupCollective {
   public void broadcast(float[] buf, int off, int len, int root) throws CollectiveException {
     checkPositionIndexes(off, off + len, buf.length);
     checkArgument(root >= 0 && root < size, "no member %s in a group of %s", root, size);
-    String during = begin("broadcast from member " + root);
+    Object during = begin("broadcast", root);
     if (size == 1 || len == 0) {
       return;
     }
@@ -213,7 +213,7 @@ public final class GroupRing implements GroupCollective {
 
   @Override
   public void allReduce(double[] values) throws CollectiveException {
-    String during = begin("header all-reduce");
+    Object during = begin("header all-reduce", -1);
     if (size == 1) {
       return;
     }
@@ -243,7 +243,12 @@ public final class GroupRing implements GroupCollective {
     }
   }
 
-  private String begin(String what) throws CollectiveException {
+  /**
+   * Checks the group is usable and names the operation that starts, for error messages: one
+   * mutable description, turned into text only when a message needs it, so a step allocates
+   * nothing for it.
+   */
+  private Object begin(String what, int root) throws CollectiveException {
     String f = failure;
     if (f != null) {
       throw new CollectiveException(f);
@@ -251,8 +256,23 @@ public final class GroupRing implements GroupCollective {
     if (closed) {
       throw new CollectiveException("group " + group + "'s collectives are closed");
     }
-    ops++;
-    return what + " #" + ops + " of group " + group + " (member " + rank + ")";
+    activity.what = what;
+    activity.root = root;
+    activity.op++;
+    return activity;
+  }
+
+  /** The operation in progress, as error messages name it. */
+  private final class Activity {
+    String what = "";
+    int root = -1;
+    long op;
+
+    @Override
+    public String toString() {
+      return what + (root >= 0 ? " from member " + root : "") + " #" + op + " of group " + group
+          + " (member " + rank + ")";
+    }
   }
 
   private int mod(int i) {

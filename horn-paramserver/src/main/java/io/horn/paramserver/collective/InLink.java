@@ -25,6 +25,8 @@ final class InLink implements AutoCloseable {
   private ShmRing shm;
   private ByteBuffer ring;
   private ShmWaiter arrivals;
+  /** The writer's position in the ring, read through one supplier made once. */
+  private java.util.function.LongSupplier written;
   private long read;
   private long next;
 
@@ -45,6 +47,7 @@ final class InLink implements AutoCloseable {
     channel.configureBlocking(false);
     this.ring = r.data();
     this.arrivals = new ShmWaiter(channel, guard, peer);
+    this.written = r::writePosition;
     this.shm = r;
   }
 
@@ -52,7 +55,7 @@ final class InLink implements AutoCloseable {
    * Reads the next frame, {@code n} values in {@code f}, into {@code dst[off, off+n)}: added to
    * what is there when {@code add}, else written over it.
    */
-  void read(float[] dst, int off, int n, WireFormat f, boolean add, String during)
+  void read(float[] dst, int off, int n, WireFormat f, boolean add, Object during)
       throws CollectiveException {
     ByteBuffer src = frame(Frame.VALUES, n, n * f.bytesPerValue(), during);
     if (add) {
@@ -64,7 +67,7 @@ final class InLink implements AutoCloseable {
   }
 
   /** Reads the next frame, {@code n} doubles, into {@code dst[off, off+n)}. */
-  void read(double[] dst, int off, int n, String during) throws CollectiveException {
+  void read(double[] dst, int off, int n, Object during) throws CollectiveException {
     ByteBuffer src = frame(Frame.DOUBLES, n, n * 8, during);
     for (int i = 0; i < n; i++) {
       dst[off + i] = src.getDouble();
@@ -85,7 +88,7 @@ final class InLink implements AutoCloseable {
   }
 
   /** Waits for the next frame, checks its header and returns its payload, positioned. */
-  private ByteBuffer frame(int kind, int count, int bytes, String during)
+  private ByteBuffer frame(int kind, int count, int bytes, Object during)
       throws CollectiveException {
     try {
       if (shm != null) {
@@ -133,12 +136,12 @@ final class InLink implements AutoCloseable {
     }
   }
 
-  private ByteBuffer sharedFrame(int kind, int count, int bytes, String during)
+  private ByteBuffer sharedFrame(int kind, int count, int bytes, Object during)
       throws IOException {
     int cap = shm.capacity();
     long at = read;
     while (true) {
-      arrivals.await(shm::writePosition, at + ShmFrames.HEADER);
+      arrivals.await(written, at + ShmFrames.HEADER);
       int off = (int) (at & (cap - 1));
       ring.limit(cap);
       if (ring.getInt(off) == ShmFrames.PAD) {

@@ -37,6 +37,8 @@ final class OutLink implements AutoCloseable {
   private ShmRing shm;
   private ByteBuffer ring;
   private ShmWaiter space;
+  /** Where the reader frees room up to: its position plus the capacity; made once. */
+  private java.util.function.LongSupplier room;
   private long written;
   private long tail;
   private long head;
@@ -66,6 +68,7 @@ final class OutLink implements AutoCloseable {
     channel.configureBlocking(false);
     this.ring = r.data();
     this.space = new ShmWaiter(channel, guard, peer);
+    this.room = () -> r.readPosition() + r.capacity();
     this.shm = r;
   }
 
@@ -272,7 +275,7 @@ final class OutLink implements AutoCloseable {
     int cap = shm.capacity();
     int off = (int) (written & (cap - 1));
     int pad = off + need > cap ? cap - off : 0;
-    space.await(() -> shm.readPosition() + cap, written + pad + need);
+    space.await(room, written + pad + need);
     placeShared(s, n, off, pad, need);
   }
 
