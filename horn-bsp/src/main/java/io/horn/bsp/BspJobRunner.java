@@ -113,7 +113,9 @@ public final class BspJobRunner implements JobRunner {
             layout.tasks(), splits ? "split by Hama" : "sliced by the workers");
       }
       ProgressBoard board = null;
-      if (verbose && "local".equals(hama.get("bsp.master.address"))) {
+      boolean local = "local".equals(hama.get("bsp.master.address"));
+      if (verbose) {
+        // In local mode the leaders update it directly, on a cluster through JobWatch.
         board = new ProgressBoard(System.out, ProgressBoard.isInteractive(), 0, 500, 10);
         InProcessEndpoints.put(token, "board", board);
       }
@@ -121,8 +123,7 @@ public final class BspJobRunner implements JobRunner {
       try {
         // Local mode's runner ends with its threads; on a cluster a dead task's JVM would keep
         // Hama waiting, so the job is watched and ended at its first failed task.
-        ok = "local".equals(hama.get("bsp.master.address"))
-            ? bsp.waitForCompletion(verbose && board == null) : JobWatch.run(bsp, hama, token);
+        ok = local ? bsp.waitForCompletion(false) : JobWatch.run(bsp, hama, token, board);
       } catch (ClassNotFoundException e) {
         throw new IOException("a class of the job could not be loaded: " + e.getMessage(), e);
       } finally {

@@ -3,7 +3,6 @@ package io.horn.bsp;
 import io.horn.core.data.Dataset;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Evaluation;
-import io.horn.core.engine.ProgressBoard;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.NetworkSpec;
@@ -18,7 +17,7 @@ import java.util.Locale;
  */
 final class GroupReporter {
   private final int group;
-  private final ProgressBoard board;
+  private final ProgressSink board;
   private final Dataset test;
   private final NetworkSpec spec;
   private final TrainingSettings settings;
@@ -33,10 +32,10 @@ final class GroupReporter {
   private long intervalStart = System.nanoTime();
 
   /**
-   * @param board the live board, or null
+   * @param board where progress goes (the live board or files for it), or null
    * @param test held-out data evaluated every {@code evalEvery} steps, or null
    */
-  GroupReporter(int group, ProgressBoard board, Dataset test, NetworkSpec spec,
+  GroupReporter(int group, ProgressSink board, Dataset test, NetworkSpec spec,
       TrainingSettings settings, long evalEvery) {
     this.group = group;
     this.board = board;
@@ -86,6 +85,7 @@ final class GroupReporter {
     if (board != null) {
       double secs = (System.nanoTime() - start) / 1e9;
       board.update(group, epoch, step, lastMean, totalSamples / Math.max(1e-9, secs));
+      board.flush();
     }
   }
 

@@ -205,12 +205,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     return ring.join(handshake, group, member, addresses, options);
   }
 
-  /** The submitter's live board when it runs in this JVM (local mode), else null. */
-  private static Object inProcessBoard(BSPPeer<?, ?, ?, ?, ?> peer) {
+  /**
+   * Where a leader's progress goes: the submitter's live board when it runs in this JVM (local
+   * mode, when it shows one), files it reads on a cluster.
+   */
+  private static ProgressSink progressSink(BSPPeer<?, ?, ?, ?, ?> peer, int group) {
+    String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
     if (!"local".equals(peer.getConfiguration().get("bsp.master.address", "local"))) {
-      return null;
+      return token.isEmpty() ? null
+          : ProgressFiles.writer(peer.getConfiguration(), token, group);
     }
-    return InProcessEndpoints.find(peer.getConfiguration().get(TaskFailures.TOKEN, ""), "board");
+    Object board = InProcessEndpoints.find(token, "board");
+    return board == null ? null : ProgressSink.of((ProgressBoard) board);
   }
 
   /**
@@ -268,16 +274,16 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           layout.pushInterval, localBudget, JobLayout.delayOf(conf, group));
       if (member == 0) {
         String testPath = conf.get(HornOptions.TEST_PATH);
-        Object board = inProcessBoard(peer);
+        ProgressSink board = progressSink(peer, group);
         // Evaluate once per pass over the group's data: its members' samples / group batch.
         long groupSamples = 0;
         for (int m = 0; m < layout.groupSize; m++) {
           groupSamples += inbox.samples(group * layout.groupSize + m);
         }
         if (board != null) {
-          ((ProgressBoard) board).setTotalSteps(totalBudget);
+          board.totalSteps(totalBudget);
         }
-        w.reportTo(new GroupReporter(group, (ProgressBoard) board,
+        w.reportTo(new GroupReporter(group, board,
             testPath.isEmpty() ? null : Datasets.open(testPath), spec, settings,
             (groupSamples + settings.batchSize - 1) / settings.batchSize));
       }

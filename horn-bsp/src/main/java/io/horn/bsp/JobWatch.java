@@ -1,6 +1,7 @@
 package io.horn.bsp;
 
 import java.io.IOException;
+import io.horn.core.engine.ProgressBoard;
 import org.apache.hama.HamaConfiguration;
 import org.apache.hama.bsp.BSPJob;
 import org.apache.hama.bsp.BSPJobClient;
@@ -26,8 +27,11 @@ final class JobWatch {
 
   private JobWatch() {}
 
-  /** Submits {@code job}; returns whether it succeeded; a failed task ends it early. */
-  static boolean run(BSPJob job, HamaConfiguration conf, String token)
+  /**
+   * Submits {@code job}; returns whether it succeeded; a failed task ends it early. With a
+   * {@code board}, shows the groups' progress on it ({@link ProgressFiles}).
+   */
+  static boolean run(BSPJob job, HamaConfiguration conf, String token, ProgressBoard board)
       throws IOException, InterruptedException {
     BSPJobClient client = new BSPJobClient(conf);
     try {
@@ -36,6 +40,9 @@ final class JobWatch {
       long failedAt = 0;
       String failed = null;
       while (!running.isComplete()) {
+        if (board != null) {
+          ProgressFiles.readInto(conf, token, board);
+        }
         TaskCompletionEvent[] events = running.getTaskCompletionEvents(seen);
         if (events != null) {
           for (TaskCompletionEvent e : events) {
@@ -64,6 +71,9 @@ final class JobWatch {
               + "names the cause (tasklogs under the GroomServer's log directory)");
         }
         Thread.sleep(POLL_MILLIS);
+      }
+      if (board != null) {
+        ProgressFiles.readInto(conf, token, board); // the groups' last words
       }
       return running.isSuccessful();
     } finally {

@@ -79,6 +79,9 @@ final class TaskFailures {
     }
     FileStatus first = null;
     for (FileStatus s : fs.listStatus(dir)) {
+      if (!s.isFile() || !s.getPath().getName().startsWith("task-")) {
+        continue; // the groups' progress lives beside the failures
+      }
       if (first == null || s.getModificationTime() < first.getModificationTime()) {
         first = s;
       }

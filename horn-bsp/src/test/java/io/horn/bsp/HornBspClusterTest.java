@@ -18,6 +18,8 @@ import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +72,21 @@ class HornBspClusterTest {
       job.setModelPath(modelPath);
       job.setPushInterval(2);
       job.setEpochs(4);
-      assertTrue(job.waitForCompletion(true));
+      ByteArrayOutputStream shown = new ByteArrayOutputStream();
+      PrintStream stdout = System.out;
+      System.setOut(new PrintStream(shown, true, StandardCharsets.UTF_8));
+      try {
+        assertTrue(job.waitForCompletion(true));
+      } finally {
+        System.setOut(stdout);
+      }
+      // The submitter showed the groups' progress, read from the tasks in their child JVMs.
+      String board = shown.toString(StandardCharsets.UTF_8);
+      stdout.print(board);
+      for (int g = 0; g < 2; g++) {
+        assertTrue(board.matches("(?s).*\\n" + g + " +[1-9]\\d* .*"),
+            "no progress of group " + g + " on the board:\n" + board);
+      }
 
       Model model = job.getModel();
       double accuracy = Double.parseDouble(model.metadata().get("test.accuracy"));
