@@ -206,16 +206,8 @@ public final class CollectiveBenchmark {
           for (WireFormat f : o.formats()) {
             String fmt = f.name().toLowerCase(Locale.ROOT);
             int warmup = 4L * n <= 10_000_000 ? 10 : 3;
-            Map<String, String> r;
-            try (MemberGroup g = MemberGroup.start("ring", p, n, fmt, o.rounds(), warmup,
-                transport)) {
-              g.rendezvous(secret);
-              r = g.expect(0, "@ring", ANSWER_MILLIS);
-              for (int m = 1; m < p; m++) {
-                g.expect(m, "@ring", ANSWER_MILLIS);
-              }
-              g.awaitExit(ANSWER_MILLIS);
-            }
+            Map<String, String> r = ring(false, secret, p, n, fmt, o.rounds(), warmup,
+                transport);
             double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
             double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
             double gbps = 4.0 * n / (medianMs * 1e6);
@@ -261,16 +253,7 @@ public final class CollectiveBenchmark {
         for (int n : o.sizes()) {
           for (WireFormat f : o.formats()) {
             String fmt = f.name().toLowerCase(Locale.ROOT);
-            Map<String, String> r;
-            try (MemberGroup g = MemberGroup.start(true, "ring", p, n, fmt, o.rounds(), 3,
-                "tcp")) {
-              g.rendezvous(secret);
-              r = g.expect(0, "@ring", ANSWER_MILLIS);
-              for (int m = 1; m < p; m++) {
-                g.expect(m, "@ring", ANSWER_MILLIS);
-              }
-              g.awaitExit(ANSWER_MILLIS);
-            }
+            Map<String, String> r = ring(true, secret, p, n, fmt, o.rounds(), 3, "tcp");
             double medianMs = Long.parseLong(r.get("median_ns")) / 1e6;
             double minMs = Long.parseLong(r.get("min_ns")) / 1e6;
             double gbps = 4.0 * n / (medianMs * 1e6);
@@ -286,6 +269,21 @@ public final class CollectiveBenchmark {
     }
     System.out.println();
     results.forEach(System.out::println);
+  }
+
+  /** One all-reduce case among {@code p} member JVMs; member 0's figures. */
+  private static Map<String, String> ring(boolean testbed, String secret, int p, int n,
+      String fmt, int rounds, int warmup, String transport) throws Exception {
+    try (MemberGroup g = MemberGroup.start(testbed, "ring", p, n, fmt, rounds, warmup,
+        transport)) {
+      g.rendezvous(secret);
+      Map<String, String> r = g.expect(0, "@ring", ANSWER_MILLIS);
+      for (int m = 1; m < p; m++) {
+        g.expect(m, "@ring", ANSWER_MILLIS);
+      }
+      g.awaitExit(ANSWER_MILLIS);
+      return r;
+    }
   }
 
   /** Median bandwidth of copying {@code n} floats with System.arraycopy, bytes copied / s. */
