@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The end of a job: evaluate the final weights on the held-out set, when one is given, and write
- * the model atomically to the model path (local file system or HDFS).
+ * the model atomically to the model path (local file system or HDFS). A failed evaluation (the
+ * test data gone or unreadable by now) does not cost the model: it is written first, without a
+ * test accuracy, and the failure is reported after.
  */
 final class JobOutput {
   private static final Logger LOG = LoggerFactory.getLogger(JobOutput.class);
@@ -39,15 +41,24 @@ final class JobOutput {
     meta.put("trained.at", Instant.now().toString());
     meta.put("data.training", conf.get(HornOptions.TRAINING_PATH));
     String testPath = conf.get(HornOptions.TEST_PATH);
+    String modelPath = conf.get(HornOptions.MODEL_PATH);
+    IOException evaluation = null;
     if (!testPath.isEmpty()) {
-      Dataset test = Datasets.open(testPath);
+      meta.put("data.test", testPath);
       try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
+        Dataset test = Datasets.open(testPath);
         e.setParameters(weights);
         Evaluation ev = Evaluation.of(e, test);
-        meta.put("data.test", testPath);
         meta.put("test.accuracy", Double.toString(ev.accuracy()));
         meta.put("test.samples", Integer.toString(ev.samples()));
         LOG.info("test {}", ev);
+      } catch (IOException | RuntimeException e) {
+        // The trained weights matter more than their score: save them, then report.
+        meta.put("test.error", String.valueOf(e.getMessage()));
+        evaluation = new IOException("evaluating the trained model on " + testPath + " failed: "
+            + e.getMessage() + (modelPath.isEmpty() ? ""
+                : "; the model was saved to " + modelPath + " without a test accuracy"), e);
+        LOG.error(evaluation.getMessage());
       }
     }
     for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
@@ -56,10 +67,12 @@ final class JobOutput {
         meta.put("conf." + e.getKey(), e.getValue());
       }
     }
-    String modelPath = conf.get(HornOptions.MODEL_PATH);
     if (!modelPath.isEmpty()) {
       write(new Model(spec, weights, meta), new Path(modelPath), hadoop);
       LOG.info("model written to {}", modelPath);
+    }
+    if (evaluation != null) {
+      throw evaluation;
     }
   }
 
