@@ -93,7 +93,7 @@ public enum WireFormat {
       int pos = dst.position();
       ShortBuffer view = dst.asShortBuffer();
       for (int i = 0; i < n; i++) {
-        view.put(i, floatToBf16(src[off + i]));
+        view.put(i, HalfFloats.toBf16(src[off + i]));
       }
       dst.position(pos + 2 * n);
     }
@@ -103,7 +103,7 @@ public enum WireFormat {
       int pos = src.position();
       ShortBuffer view = src.asShortBuffer();
       for (int i = 0; i < n; i++) {
-        dst[off + i] = bf16ToFloat(view.get(i));
+        dst[off + i] = HalfFloats.fromBf16(view.get(i));
       }
       src.position(pos + 2 * n);
     }
@@ -113,7 +113,7 @@ public enum WireFormat {
       int pos = src.position();
       ShortBuffer view = src.asShortBuffer();
       for (int i = 0; i < n; i++) {
-        dst[off + i] += bf16ToFloat(view.get(i));
+        dst[off + i] += HalfFloats.fromBf16(view.get(i));
       }
       src.position(pos + 2 * n);
     }
@@ -121,13 +121,13 @@ public enum WireFormat {
     @Override
     void roundChecked(float[] a, int off, int n) {
       for (int i = off, end = off + n; i < end; i++) {
-        a[i] = bf16ToFloat(floatToBf16(a[i]));
+        a[i] = HalfFloats.fromBf16(HalfFloats.toBf16(a[i]));
       }
     }
 
     @Override
     public float round(float x) {
-      return bf16ToFloat(floatToBf16(x));
+      return HalfFloats.fromBf16(HalfFloats.toBf16(x));
     }
   },
 
@@ -141,7 +141,7 @@ public enum WireFormat {
       int pos = dst.position();
       ShortBuffer view = dst.asShortBuffer();
       for (int i = 0; i < n; i++) {
-        view.put(i, floatToHalf(src[off + i]));
+        view.put(i, HalfFloats.toHalf(src[off + i]));
       }
       dst.position(pos + 2 * n);
     }
@@ -150,7 +150,7 @@ public enum WireFormat {
     void decodeChecked(ByteBuffer src, float[] dst, int off, int n) {
       int pos = src.position();
       ShortBuffer view = src.asShortBuffer();
-      float[] table = HalfTable.TO_FLOAT;
+      float[] table = HalfFloats.HalfTable.TO_FLOAT;
       for (int i = 0; i < n; i++) {
         dst[off + i] = table[view.get(i) & 0xFFFF];
       }
@@ -161,7 +161,7 @@ public enum WireFormat {
     void decodeAddChecked(ByteBuffer src, float[] dst, int off, int n) {
       int pos = src.position();
       ShortBuffer view = src.asShortBuffer();
-      float[] table = HalfTable.TO_FLOAT;
+      float[] table = HalfFloats.HalfTable.TO_FLOAT;
       for (int i = 0; i < n; i++) {
         dst[off + i] += table[view.get(i) & 0xFFFF];
       }
@@ -170,15 +170,15 @@ public enum WireFormat {
 
     @Override
     void roundChecked(float[] a, int off, int n) {
-      float[] table = HalfTable.TO_FLOAT;
+      float[] table = HalfFloats.HalfTable.TO_FLOAT;
       for (int i = off, end = off + n; i < end; i++) {
-        a[i] = table[floatToHalf(a[i]) & 0xFFFF];
+        a[i] = table[HalfFloats.toHalf(a[i]) & 0xFFFF];
       }
     }
 
     @Override
     public float round(float x) {
-      return HalfTable.TO_FLOAT[floatToHalf(x) & 0xFFFF];
+      return HalfFloats.HalfTable.TO_FLOAT[HalfFloats.toHalf(x) & 0xFFFF];
     }
   };
 
@@ -328,99 +328,5 @@ public enum WireFormat {
       throw new IllegalArgumentException("negative value count " + n);
     }
     Objects.checkFromIndexSize(off, n, a.length);
-  }
-
-  // ---- bfloat16 -------------------------------------------------------------------------------
-
-  /** The bfloat16 nearest {@code f}, ties to even; a NaN stays a quiet NaN. */
-  static short floatToBf16(float f) {
-    int bits = Float.floatToRawIntBits(f);
-    if ((bits & 0x7FFF_FFFF) > 0x7F80_0000) {
-      // NaN: truncate instead of rounding (rounding 0x7FFFFFFF would carry into the sign bit)
-      // and set the quiet bit, since a payload only in the low half truncates to infinity.
-      return (short) ((bits >>> 16) | 0x0040);
-    }
-    // Adding 0x7FFF rounds halves down and everything above up; adding the kept part's lowest
-    // bit as well makes exact halves go to the even neighbour. A carry into the exponent is the
-    // correct result, up to and including infinity for the largest floats.
-    int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
-    return (short) (rounded >>> 16);
-  }
-
-  /** The float a bfloat16 stands for; exact, since bfloat16 is the upper half of a float. */
-  static float bf16ToFloat(short h) {
-    return Float.intBitsToFloat(h << 16);
-  }
-
-  // ---- IEEE 754 binary16 ----------------------------------------------------------------------
-
-  /** Float bits of 2^-14, the smallest normal half: below it halves are subnormal. */
-  private static final int HALF_MIN_NORMAL_BITS = 0x3880_0000;
-
-  /** Float bits of 65520, half-way between 65504 (largest half) and 65536: from there on, inf. */
-  private static final int HALF_OVERFLOW_BITS = 0x477F_F000;
-
-  /** 0.5f, whose unit in the last place is 2^-24, the spacing of the half subnormals. */
-  private static final float HALF_SUBNORMAL_MAGIC = 0.5f;
-
-  /** The binary16 nearest {@code f}, ties to even, as raw bits; a NaN stays a quiet NaN. */
-  static short floatToHalf(float f) {
-    int bits = Float.floatToRawIntBits(f);
-    int sign = (bits >>> 16) & 0x8000;
-    int abs = bits & 0x7FFF_FFFF;
-    if (abs >= HALF_OVERFLOW_BITS) {
-      if (abs > 0x7F80_0000) {
-        // NaN: keep the payload's top bits and set the quiet bit so it cannot become infinity.
-        return (short) (sign | 0x7E00 | ((abs >>> 13) & 0x3FF));
-      }
-      return (short) (sign | 0x7C00); // overflow and infinity
-    }
-    if (abs >= HALF_MIN_NORMAL_BITS) {
-      // Rebias the exponent (127 -> 15), then drop 13 significand bits rounding to nearest
-      // even as floatToBf16 does; a carry out of the significand steps the exponent correctly.
-      int v = abs - ((127 - 15) << 23);
-      v += 0x0FFF + ((v >>> 13) & 1);
-      return (short) (sign | (v >>> 13));
-    }
-    // Subnormal half (or zero): adding 0.5f makes the float unit round |f| to a multiple of
-    // 2^-24 with IEEE round-to-nearest-even, which is the subnormal half's significand; it sits
-    // in the sum's low bits. Exact for every float, float subnormals included.
-    float sum = Float.intBitsToFloat(abs) + HALF_SUBNORMAL_MAGIC;
-    return (short) (sign | (Float.floatToRawIntBits(sum) - Float.floatToRawIntBits(0.5f)));
-  }
-
-  /**
-   * Every binary16's float, indexed by its 16 bits (256 KiB): decoding by table is about four
-   * times as fast as calling {@link #halfToFloat} per value (650,000 values: 220 us vs 810 us),
-   * and a gradient, spanning a few exponents, keeps only a small part of it in cache. A holder
-   * class, so only a JVM that uses FP16 builds it.
-   */
-  private static final class HalfTable {
-    static final float[] TO_FLOAT = new float[1 << 16];
-
-    static {
-      for (int h = 0; h < TO_FLOAT.length; h++) {
-        TO_FLOAT[h] = halfToFloat((short) h);
-      }
-    }
-
-    private HalfTable() {}
-  }
-
-  /** The float a binary16 stands for; exact, every half is a float. */
-  static float halfToFloat(short h) {
-    int sign = (h & 0x8000) << 16;
-    int exp = (h >>> 10) & 0x1F;
-    int mant = h & 0x3FF;
-    if (exp == 0x1F) {
-      // Infinity (mant 0) or NaN with its payload moved up, so a NaN stays a NaN.
-      return Float.intBitsToFloat(sign | 0x7F80_0000 | (mant << 13));
-    }
-    if (exp != 0) {
-      return Float.intBitsToFloat(sign | ((exp + 127 - 15) << 23) | (mant << 13));
-    }
-    // Zero or subnormal: mant * 2^-24, exact since mant has at most 10 bits.
-    float v = mant * 0x1p-24f;
-    return sign != 0 ? -v : v;
   }
 }
