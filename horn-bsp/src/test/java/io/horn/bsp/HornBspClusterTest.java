@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.bsp.io.MnistConverter;
 import io.horn.core.HornJob;
-import io.horn.core.StandardNeuron;
-import io.horn.core.activation.ReLU;
-import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
-import io.horn.core.cost.CrossEntropy;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.CpuBackend;
@@ -217,13 +213,7 @@ class HornBspClusterTest {
     job.setWorkers(workers);
     job.setGroups(groups);
     job.setBatchSize(batch);
-    job.setLearningRate(0.05);
-    job.setMomentumWeight(0.9);
-    job.inputLayer(64, ReLU.class, StandardNeuron.class);
-    job.addLayer(32, ReLU.class, StandardNeuron.class);
-    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-    job.setCostFunction(CrossEntropy.class);
-    return job;
+    return Quadrants.network(job);
   }
 
   /** The highest superstep a running job of {@code cluster} has reached, or -1. */

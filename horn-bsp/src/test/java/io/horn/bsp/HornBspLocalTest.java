@@ -13,7 +13,6 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
-import io.horn.core.cost.CrossEntropy;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
@@ -51,13 +50,7 @@ class HornBspLocalTest {
     job.setSeed(seed);
     job.setEpochs(3);
     job.setBatchSize(32);
-    job.setLearningRate(0.05);
-    job.setMomentumWeight(0.9);
-    job.inputLayer(64, ReLU.class, StandardNeuron.class);
-    job.addLayer(32, ReLU.class, StandardNeuron.class);
-    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-    job.setCostFunction(CrossEntropy.class);
-    return job;
+    return Quadrants.network(job);
   }
 
   private static double accuracy(HornJob job) {

@@ -1,5 +1,10 @@
 package io.horn.bsp;
 
+import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.cost.CrossEntropy;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,5 +57,16 @@ final class Quadrants {
       worst = Math.max(worst, Math.abs(a[i] - b[i]));
     }
     return worst;
+  }
+
+  /** The network these tests train on the quadrants: 64-32-10, ReLU, softmax, momentum SGD. */
+  static HornJob network(HornJob job) {
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(32, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
   }
 }
