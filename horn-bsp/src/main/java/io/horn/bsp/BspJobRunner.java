@@ -1,5 +1,6 @@
 package io.horn.bsp;
 
+import io.horn.bsp.checkpoint.CheckpointStore;
 import io.horn.bsp.io.HornInputFormat;
 import io.horn.bsp.io.SampleWritable;
 import io.horn.bsp.io.SequenceFileDatasetFormat;
@@ -66,87 +67,32 @@ public final class BspJobRunner implements JobRunner {
           previous != null ? previous : BspJobRunner.class.getClassLoader()));
     }
     try {
-      HamaConfiguration hama = new HamaConfiguration();
-      if (hama.get("bsp.master.address") == null) {
-        hama.set("bsp.master.address", "local");
-      }
+      HamaConfiguration probe = hamaConfiguration(conf);
+      checkReachable(probe.get("bsp.master.address"));
+      // Before a temporary model path is made up: checkpoints beside it would be lost anyway.
+      CheckpointStore store = checkpointStore(conf, probe);
       java.nio.file.Path tempModel = null;
       if (conf.get(HornOptions.MODEL_PATH).isEmpty()) {
         tempModel = Files.createTempFile("horn-model", ".bin");
         conf.set(HornOptions.MODEL_PATH, tempModel.toString());
       }
-      String token = UUID.randomUUID().toString();
-      conf.set(TaskFailures.TOKEN, token);
-      HamaConfs.copy(conf, hama);
-      checkReachable(hama.get("bsp.master.address"));
-      boolean splits = InputCheck.check(trainPath, spec, hama);
-      String testPath = conf.get(HornOptions.TEST_PATH);
-      if (!testPath.isEmpty()) {
-        // Evaluated only at the end: a bad path must fail now, not after the training.
-        InputCheck.check(testPath, spec, hama);
-      }
-      BSPJob bsp = new BSPJob(hama, job.getJobClass());
-      bsp.setJobName("horn " + job.getJobClass().getSimpleName() + " (" + layout + ")");
-      bsp.setBspClass(HornBsp.class);
-      bsp.setJarByClass(job.getJobClass());
-      bsp.setOutputFormat(NullOutputFormat.class);
-      bsp.setOutputKeyClass(NullWritable.class);
-      bsp.setOutputValueClass(NullWritable.class);
-      bsp.setMessageClass(SetupMessage.class);
-      if (splits) {
-        bsp.set(WorkerData.INPUT_MODE, "splits");
-        bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));
-        bsp.setInputFormat(HornInputFormat.class);
-        bsp.setInputKeyClass(LongWritable.class);
-        bsp.setInputValueClass(SampleWritable.class);
-        // One split per worker; the parameter server is one more task, without a split. Hama
-        // 0.7.1 keeps the task count above the split count only when forced to.
-        bsp.getConfiguration().setInt(HornInputFormat.SPLITS_KEY, layout.workers);
-        bsp.setNumBspTask(layout.tasks());
-        bsp.getConfiguration().setBoolean("hama.force.set.bsp.tasks", true);
-      } else {
-        bsp.set(WorkerData.INPUT_MODE, "slice");
-        bsp.setNumBspTask(layout.tasks());
-      }
-      if (verbose) {
-        LOG.info("submitting {} to {} ({} tasks, input {})", spec, hama.get("bsp.master.address"),
-            layout.tasks(), splits ? "split by Hama" : "sliced by the workers");
-      }
-      ProgressBoard board = null;
-      boolean local = "local".equals(hama.get("bsp.master.address"));
-      if (verbose) {
-        // In local mode the leaders update it directly, on a cluster through JobWatch.
-        board = new ProgressBoard(System.out, ProgressBoard.isInteractive(), 0, 500, 10);
-        InProcessEndpoints.put(token, "board", board);
-      }
-      boolean ok;
+      ProgressBoard board = verbose
+          ? new ProgressBoard(System.out, ProgressBoard.isInteractive(), 0, 500, 10) : null;
       try {
-        // Local mode's runner ends with its threads; on a cluster a dead task's JVM would keep
-        // Hama waiting, so the job is watched and ended at its first failed task.
-        ok = local ? bsp.waitForCompletion(false) : JobWatch.run(bsp, hama, token, board);
-      } catch (ClassNotFoundException e) {
-        throw new IOException("a class of the job could not be loaded: " + e.getMessage(), e);
+        Model model = attempts(job, conf, spec, layout, store, board, verbose);
+        job.setModel(model);
+        if (board != null) {
+          Map<String, String> totals = new LinkedHashMap<>();
+          totals.put("layout", layout.toString());
+          totals.put("steps", model.metadata().getOrDefault("trained.steps", "?"));
+          totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
+          totals.put("model", conf.get(HornOptions.MODEL_PATH));
+          board.summary(totals);
+        }
       } finally {
         if (board != null) {
           board.close();
-          InProcessEndpoints.remove(token, "board");
         }
-      }
-      Throwable cause = TaskFailures.take(token);
-      if (!ok || cause != null) {
-        String why = cause != null ? cause.getMessage()
-            : "see the task logs (bsp.master.address=" + hama.get("bsp.master.address") + ")";
-        throw new IOException("the Horn job failed: " + why, cause);
-      }
-      Model model = readModel(new Path(conf.get(HornOptions.MODEL_PATH)), hama);
-      job.setModel(model);
-      if (board != null) {
-        Map<String, String> totals = new LinkedHashMap<>();
-        totals.put("layout", layout.toString());
-        totals.put("steps", model.metadata().getOrDefault("trained.steps", "?"));
-        totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
-        totals.put("model", conf.get(HornOptions.MODEL_PATH));
-        board.summary(totals);
       }
       if (tempModel != null) {
         Files.deleteIfExists(tempModel);
@@ -155,6 +101,159 @@ public final class BspJobRunner implements JobRunner {
     } finally {
       Thread.currentThread().setContextClassLoader(previous);
     }
+  }
+
+  /**
+   * Runs the job until it succeeds, fails in a way that would repeat, or has failed {@code
+   * horn.job.max.attempts} times; every attempt after the first resumes from the newest
+   * checkpoint (or starts afresh when there is none).
+   */
+  private Model attempts(HornJob job, HornConfiguration conf, NetworkSpec spec, JobLayout layout,
+      CheckpointStore store, ProgressBoard board, boolean verbose)
+      throws IOException, InterruptedException {
+    int max = conf.get(HornOptions.JOB_MAX_ATTEMPTS);
+    boolean resume = conf.get(HornOptions.RESUME);
+    for (int attempt = 1; ; attempt++) {
+      String from = null;
+      if (resume) {
+        from = newestCheckpoint(store, spec, layout, attempt == 1);
+      }
+      try {
+        return submit(job, conf, spec, layout, from, board, verbose);
+      } catch (JobFailedException e) {
+        if (!e.retryable() || attempt >= max) {
+          throw attempt == 1 ? e : new JobFailedException(e.getMessage() + " (attempt " + attempt
+              + " of " + max + ")", e.getCause(), false);
+        }
+        String again = store == null ? "from the start (no checkpoints: set "
+            + HornOptions.CHECKPOINT_DIR.key() + " or a model path)" : "from the newest checkpoint";
+        LOG.warn("attempt {} of {} failed: {}; running the job again {}", attempt, max,
+            e.getMessage(), again);
+        if (board != null) {
+          board.message("attempt " + attempt + " failed: " + e.getMessage() + "; resuming "
+              + again);
+        }
+        resume = store != null;
+      }
+    }
+  }
+
+  /** The newest usable checkpoint's path, or null (saying so on a first attempt). */
+  private static String newestCheckpoint(CheckpointStore store, NetworkSpec spec,
+      JobLayout layout, boolean first) throws IOException {
+    if (store == null) {
+      if (first) {
+        LOG.warn("{} is set but the job has no checkpoint directory ({} or a model path): "
+            + "starting afresh", HornOptions.RESUME.key(), HornOptions.CHECKPOINT_DIR.key());
+      }
+      return null;
+    }
+    CheckpointStore.Stored newest = store.newest(Thread.currentThread().getContextClassLoader());
+    if (newest == null) {
+      LOG.info("no checkpoint in {}: starting afresh", store.directory());
+      return null;
+    }
+    Checkpoints.check(newest.checkpoint(), spec, layout, newest.path().toString());
+    LOG.info("resuming from {} ({})", newest.path(), newest.checkpoint());
+    return newest.path().toString();
+  }
+
+  /** The job's checkpoint directory, made absolute for tasks in other working directories. */
+  private static CheckpointStore checkpointStore(HornConfiguration conf, HamaConfiguration hama)
+      throws IOException {
+    String dir = CheckpointStore.directoryOf(conf);
+    if (dir == null) {
+      return null;
+    }
+    CheckpointStore store = new CheckpointStore(new org.apache.hadoop.fs.Path(dir), hama,
+        conf.get(HornOptions.CHECKPOINT_KEEP));
+    conf.set(HornOptions.CHECKPOINT_DIR, store.directory().toString());
+    return store;
+  }
+
+  private static HamaConfiguration hamaConfiguration(HornConfiguration conf) {
+    HamaConfiguration hama = new HamaConfiguration();
+    if (hama.get("bsp.master.address") == null) {
+      hama.set("bsp.master.address", "local");
+    }
+    HamaConfs.copy(conf, hama);
+    return hama;
+  }
+
+  /** One attempt: submits the job and waits for it; returns the model it wrote. */
+  private Model submit(HornJob job, HornConfiguration jobConf, NetworkSpec spec,
+      JobLayout layout, String resumeFrom, ProgressBoard board, boolean verbose)
+      throws IOException, InterruptedException {
+    HornConfiguration conf = jobConf.copy();
+    String token = UUID.randomUUID().toString();
+    conf.set(TaskFailures.TOKEN, token);
+    if (resumeFrom != null) {
+      conf.set(Checkpoints.RESUME_FROM, resumeFrom);
+    }
+    HamaConfiguration hama = hamaConfiguration(conf);
+    String trainPath = conf.get(HornOptions.TRAINING_PATH);
+    boolean splits = InputCheck.check(trainPath, spec, hama);
+    String testPath = conf.get(HornOptions.TEST_PATH);
+    if (!testPath.isEmpty()) {
+      // Evaluated only at the end: a bad path must fail now, not after the training.
+      InputCheck.check(testPath, spec, hama);
+    }
+    BSPJob bsp = new BSPJob(hama, job.getJobClass());
+    bsp.setJobName("horn " + job.getJobClass().getSimpleName() + " (" + layout + ")");
+    bsp.setBspClass(HornBsp.class);
+    bsp.setJarByClass(job.getJobClass());
+    bsp.setOutputFormat(NullOutputFormat.class);
+    bsp.setOutputKeyClass(NullWritable.class);
+    bsp.setOutputValueClass(NullWritable.class);
+    bsp.setMessageClass(SetupMessage.class);
+    if (splits) {
+      bsp.set(WorkerData.INPUT_MODE, "splits");
+      bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));
+      bsp.setInputFormat(HornInputFormat.class);
+      bsp.setInputKeyClass(LongWritable.class);
+      bsp.setInputValueClass(SampleWritable.class);
+      // One split per worker; the parameter server is one more task, without a split. Hama
+      // 0.7.1 keeps the task count above the split count only when forced to.
+      bsp.getConfiguration().setInt(HornInputFormat.SPLITS_KEY, layout.workers);
+      bsp.setNumBspTask(layout.tasks());
+      bsp.getConfiguration().setBoolean("hama.force.set.bsp.tasks", true);
+    } else {
+      bsp.set(WorkerData.INPUT_MODE, "slice");
+      bsp.setNumBspTask(layout.tasks());
+    }
+    if (verbose) {
+      LOG.info("submitting {} to {} ({} tasks, input {})", spec, hama.get("bsp.master.address"),
+          layout.tasks(), splits ? "split by Hama" : "sliced by the workers");
+    }
+    boolean local = "local".equals(hama.get("bsp.master.address"));
+    if (board != null) {
+      // In local mode the leaders update it directly, on a cluster through JobWatch.
+      InProcessEndpoints.put(token, "board", board);
+    }
+    boolean ok;
+    try {
+      // Local mode's runner ends with its threads; on a cluster a dead task's JVM would keep
+      // Hama waiting, so the job is watched and ended at its first failed task.
+      ok = local ? bsp.waitForCompletion(false) : JobWatch.run(bsp, hama, token, board);
+    } catch (ClassNotFoundException e) {
+      throw new JobFailedException("a class of the job could not be loaded: " + e.getMessage(),
+          e, false);
+    } catch (JobFailedException e) {
+      TaskFailures.take(token);
+      throw e;
+    } finally {
+      if (board != null) {
+        InProcessEndpoints.remove(token, "board");
+      }
+    }
+    Throwable cause = TaskFailures.take(token);
+    if (!ok || cause != null) {
+      String why = cause != null ? cause.getMessage()
+          : "see the task logs (bsp.master.address=" + hama.get("bsp.master.address") + ")";
+      throw new JobFailedException("the Horn job failed: " + why, cause,
+          cause == null || TaskFailures.retryable(cause));
+    }
+    return readModel(new Path(conf.get(HornOptions.MODEL_PATH)), hama);
   }
 
   /**

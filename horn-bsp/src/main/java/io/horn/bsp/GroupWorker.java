@@ -1,16 +1,15 @@
 package io.horn.bsp;
 
+import io.horn.core.checkpoint.GroupState;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
 import io.horn.core.engine.TrainingDivergedException;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
-import io.horn.core.data.Shuffle;
 import io.horn.paramserver.ParameterServerClient;
 import io.horn.paramserver.collective.GroupCollective;
 import io.horn.paramserver.collective.OverlappedReducer;
 import java.io.IOException;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +62,9 @@ final class GroupWorker {
   private final GroupTrace trace;
   private final ProgressTrace progress;
   private GroupReporter reporter;
+  private GroupState resume;
+  private LeaderCheckpoints checkpoints;
+  private long failAt;
   private long computeNanos;
   private long barrierNanos;
   private long pushNanos;
@@ -102,6 +104,24 @@ final class GroupWorker {
     return this;
   }
 
+  /** The group continues from {@code state} (a checkpoint's) instead of step 0. */
+  GroupWorker resumeFrom(GroupState state) {
+    this.resume = state;
+    return this;
+  }
+
+  /** The leader of a group without a parameter server cuts checkpoints through {@code c}. */
+  GroupWorker checkpointTo(LeaderCheckpoints c) {
+    this.checkpoints = c;
+    return this;
+  }
+
+  /** Test hook: fail at step {@code step} (0: never). */
+  GroupWorker failAt(long step) {
+    this.failAt = step;
+    return this;
+  }
+
   Result run(float[] start) throws IOException, InterruptedException {
     try (OverlappedReducer reducer = overlap && collective.size() > 1
         ? new OverlappedReducer(collective, "horn-collective-g" + group + "m" + member + "-reduce")
@@ -122,16 +142,21 @@ final class GroupWorker {
     int out = engine.spec().outputSize();
     float[] x = new float[in * localBatch];
     float[] t = new float[out * localBatch];
-    int[] order = new int[data.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    int epoch = 0;
-    int cursor = order.length;
+    DataCursor place = new DataCursor(data.size(), settings, worker);
     Gradients g = new Gradients(start.length);
     double[] header = new double[3];
     long began = System.nanoTime();
     long step = 0;
+    if (resume != null) {
+      // Where the group stood at the checkpoint: its step, optimizer and place in the data.
+      step = resume.steps();
+      place.skip(step, localBatch);
+      if (!resume.finished()) {
+        engine.restoreOptimizerState(resume.optimizer());
+      }
+      LOG.info("worker {} resumes at step {} (pass {}, sample {} of its data)", worker, step,
+          place.epoch(), place.cursor());
+    }
     long sincePush = 0;
     double lastCost = Double.NaN;
     boolean stopRequested = false;
@@ -140,18 +165,8 @@ final class GroupWorker {
       progress.begin();
     }
     while (!stop) {
-      if (cursor >= order.length) {
-        // Worker 0 shuffles exactly as the in-process Trainer does, so a 1x1 job repeats it.
-        if (settings.shuffle) {
-          Shuffle.shuffle(order, new SplittableRandom(settings.seed + 31L * epoch
-              + 1_000_003L * worker));
-        }
-        epoch++;
-        cursor = 0;
-      }
-      int b = Math.min(localBatch, order.length - cursor);
-      data.fill(order, cursor, b, x, in, t);
-      cursor += b;
+      int b = place.next(localBatch);
+      data.fill(place.order(), place.start(), b, x, in, t);
       long t0 = System.nanoTime();
       g.clear();
       long seed = step + ((long) worker << 40);
@@ -185,7 +200,7 @@ final class GroupWorker {
       lastCost = cost / samples;
       step++;
       if (reporter != null) {
-        reporter.step(step, epoch, samples, cost, engine);
+        reporter.step(step, place.epoch(), samples, cost, engine);
       }
       if (trace != null) {
         engine.getParameters(current);
@@ -196,11 +211,19 @@ final class GroupWorker {
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
       }
+      if (checkpoints != null) {
+        checkpoints.afterStep(step, place, engine);
+      }
+      if (step == failAt) {
+        throw new IOException("the failure injected at step " + step + " ("
+            + "horn.test.fail.step)");
+      }
       if (paramServer && !stop && sincePush == pushInterval) {
         long t3 = System.nanoTime();
         if (leads) {
           engine.getParameters(current);
           stopRequested |= pushDelta(current, lastPulled, (int) sincePush);
+          sendStateIfWanted(step, place);
         }
         // The master weights (in lastPulled on the leader) go to every member.
         collective.broadcast(lastPulled, 0, lastPulled.length, 0);
@@ -220,6 +243,7 @@ final class GroupWorker {
     if (ps != null && sincePush > 0) {
       float[] end = current.clone();
       pushDelta(end, lastPulled, (int) sincePush);
+      sendStateIfWanted(step, place);
     }
     if (progress != null) {
       progress.add(step, current);
@@ -232,10 +256,18 @@ final class GroupWorker {
     LOG.info("group {} member {}: {} steps; {}", group, member, step, timing);
     Result r = new Result(step, lastCost, current, timing);
     if (reporter != null) {
-      reporter.finish(step, epoch);
+      reporter.finish(step, place.epoch());
       r.history = reporter.history();
     }
     return r;
+  }
+
+  /** A checkpoint is being cut: the server wants the group's state as of the push just made. */
+  private void sendStateIfWanted(long step, DataCursor place) throws IOException {
+    if (ps.checkpointWanted()) {
+      ps.sendState(new GroupState(group, step, place.epoch(), place.cursor(),
+          engine.optimizerState()));
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.horn.bsp;
 
+import io.horn.bsp.checkpoint.CheckpointWriter;
 import io.horn.bsp.io.SampleWritable;
+import io.horn.core.checkpoint.Checkpoint;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
@@ -61,7 +63,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       TaskFailures.record(token, e);
       if (token != null && !"local".equals(peer.getConfiguration().get("bsp.master.address",
           "local"))) {
-        TaskFailures.publish(peer.getConfiguration(), token, peer.getPeerIndex(), e);
+        TaskFailures.publish(peer.getConfiguration(), token, peer.getPeerIndex(), e,
+            whereIs(peer));
       }
       throw e;
     }
@@ -77,6 +80,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     TrainingSettings settings = TrainingSettings.from(conf);
     JobLayout layout = new JobLayout(conf);
     long timeout = conf.get(HornOptions.GROUP_TIMEOUT);
+    // Waits between live tasks end on silence: every link beats at least every quarter of it.
+    long heartbeat = Math.min(conf.get(HornOptions.HEARTBEAT_TIMEOUT), timeout);
     int index = peer.getPeerIndex();
     String host = rpcHost(peer);
     Peers peers = new Peers(peer, layout);
@@ -84,8 +89,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     boolean inProcess = "local".equals(peer.getConfiguration().get("bsp.master.address", "local"))
         && !peer.getConfiguration().getBoolean(InProcessEndpoints.FORCE_IPC, false);
 
+    Checkpoint resume = Checkpoints.resumeFrom(conf, peer.getConfiguration(), spec, layout,
+        loader != null ? loader : HornBsp.class.getClassLoader());
     Handshake handshake = new Handshake(token);
-    CollectiveOptions collectiveOptions = CollectiveOptions.of(timeout)
+    CollectiveOptions collectiveOptions = CollectiveOptions.of(timeout).withHeartbeat(heartbeat)
         .withFormat(WireFormat.parse(conf.get(HornOptions.COLLECTIVE_COMPRESSION)))
         .withSharedMemory(conf.get(HornOptions.COLLECTIVE_TRANSPORT).equals("auto"));
 
@@ -98,6 +105,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       int group = layout.groupOf(index);
       if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
         InProcessEndpoints.put(token, "group" + group,
+            // Threads of one JVM cannot freeze apart: no heartbeat, the group's deadline.
             new LocalGroup(group, layout.groupSize, collectiveOptions));
       } else if (layout.groupSize > 1 && !inProcess) {
         ring = RingEndpoint.open(host);
@@ -117,13 +125,31 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     // Superstep 1: the parameter server starts, knowing the job's step budget.
     ParameterServer server = null;
     ServerEndpoint serverEndpoint = null;
+    CheckpointWriter checkpoints = null;
     if (layout.isServer(index)) {
-      server = new ParameterServer(start, layout.groups, budget);
+      server = new ParameterServer(resume != null ? resume.model().parameters() : start,
+          layout.groups, budget);
+      if (resume != null) {
+        long[] groupSteps = new long[layout.groups];
+        for (int g = 0; g < layout.groups; g++) {
+          groupSteps[g] = resume.group(g).steps();
+        }
+        server.resume(groupSteps);
+      }
+      if (Checkpoints.enabled(conf)) {
+        checkpoints = Checkpoints.writer(conf, peer.getConfiguration());
+        CheckpointWriter writer = checkpoints;
+        Map<String, String> about = Checkpoints.metadata(conf, layout);
+        server.checkpointEvery(conf.get(HornOptions.CHECKPOINT_STEPS),
+            1000 * conf.get(HornOptions.CHECKPOINT_SECONDS),
+            resume == null ? 1 : resume.sequence() + 1,
+            cut -> writer.submit(() -> Checkpoints.fromCut(cut, spec, about)));
+      }
       String address = "in-process";
       if (inProcess) {
         InProcessEndpoints.put(token, "ps", server);
       } else {
-        serverEndpoint = ServerEndpoint.open(server, host, handshake, layout.groups, timeout);
+        serverEndpoint = ServerEndpoint.open(server, host, handshake, layout.groups, heartbeat);
         address = serverEndpoint.address();
       }
       peers.toWorkers(SetupMessage.serverAddress(index, address));
@@ -136,11 +162,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     meta.put("layout", layout.toString());
     meta.put("trained.samples", Long.toString(total));
     meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
+    if (resume != null) {
+      meta.put("resumed.from", peer.getConfiguration().get(Checkpoints.RESUME_FROM));
+      meta.put("resumed.at.steps", Long.toString(resume.totalSteps()));
+    }
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
       if (!server.awaitAllDone(timeout)) {
         throw new IOException("parameter server: no unfinished group pushed, pulled or finished "
             + "for " + timeout + " ms (" + HornOptions.GROUP_TIMEOUT.key() + ")");
+      }
+      if (checkpoints != null) {
+        checkpoints.close();
       }
       meta.putAll(server.stats());
       meta.put("trained.steps", meta.get("ps.steps"));
@@ -153,7 +186,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
               ? ((GroupRing) collective).transport() : "in process");
       try {
         result = train(peer, conf, spec, settings, layout, index, data, collective, inbox,
-            layout.paramServer ? 0 : budget, budget, timeout, handshake);
+            layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
       } catch (IOException | RuntimeException e) {
         // The other members learn the real cause, not just that this one went away.
         collective.abort("worker " + index + " failed: " + e);
@@ -177,6 +210,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     if (serverEndpoint != null) {
       serverEndpoint.close();
     }
+  }
+
+  /** This task's attempt, host and log file, in words, for the submitter's error. */
+  private static String whereIs(BSPPeer<?, ?, ?, ?, ?> peer) {
+    String attempt = String.valueOf(peer.getTaskId());
+    String host = peer.getPeerName();
+    int colon = host.lastIndexOf(':');
+    host = colon > 0 ? host.substring(0, colon) : host;
+    String logs = System.getProperty("hama.log.dir");
+    String job = String.valueOf(peer.getTaskId().getJobID());
+    return attempt + " on " + host + ", log " + (logs != null ? logs : "<GroomServer log dir>")
+        + "/tasklogs/" + job + "/" + attempt + ".log";
   }
 
   /** This worker's handle on its group's collectives. */
@@ -241,13 +286,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       HornConfiguration conf,
       NetworkSpec spec, TrainingSettings settings, JobLayout layout, int index, Dataset data,
       GroupCollective collective, Peers.Inbox inbox, long localBudget,
-      long totalBudget, long timeout, Handshake handshake)
+      long totalBudget, long timeout, Handshake handshake, Checkpoint resume)
       throws IOException, InterruptedException {
     int group = layout.groupOf(index);
     int member = layout.memberOf(index);
     String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
     ParameterServerClient ps = null;
-    float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
+    float[] start = resume != null ? resume.model().parameters()
+        : Initializer.initialize(spec, settings.initialization, settings.seed);
     if (layout.paramServer && member == 0) {
       String address = inbox.serverAddress();
       if (address == null) {
@@ -267,11 +313,29 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       throw new IllegalArgumentException(HornOptions.BATCH_SIZE.key() + "="
           + settings.batchSize + " is smaller than the group size " + layout.groupSize);
     }
+    CheckpointWriter checkpoints = null;
     try (NetworkEngine engine = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec,
         settings).createEngine(spec, settings, localBatch)) {
       GroupWorker w = new GroupWorker(group, member, index, settings, engine, data, localBatch,
           collective, conf.get(HornOptions.COLLECTIVE_OVERLAP), ps, layout.paramServer,
           layout.pushInterval, localBudget, JobLayout.delayOf(conf, group));
+      if (resume != null) {
+        w.resumeFrom(resume.group(layout.paramServer ? group : 0));
+      } else if (group == 0 && member == 0) {
+        w.failAt(conf.get(HornOptions.FAIL_STEP));
+      }
+      if (!layout.paramServer && index == 0 && Checkpoints.enabled(conf)) {
+        if (layout.groups > 1) {
+          LOG.warn("no checkpoints: {} groups without a parameter server train apart, and only "
+              + "group 0's model is kept", layout.groups);
+        } else {
+          checkpoints = Checkpoints.writer(conf, peer.getConfiguration());
+          w.checkpointTo(new LeaderCheckpoints(conf.get(HornOptions.CHECKPOINT_STEPS),
+              1000 * conf.get(HornOptions.CHECKPOINT_SECONDS),
+              resume == null ? 1 : resume.sequence() + 1, 0, spec,
+              Checkpoints.metadata(conf, layout), checkpoints));
+        }
+      }
       if (member == 0) {
         String testPath = conf.get(HornOptions.TEST_PATH);
         ProgressSink board = progressSink(peer, group);
@@ -295,6 +359,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           r.steps);
       return r;
     } finally {
+      if (checkpoints != null) {
+        checkpoints.close();
+      }
       if (ps != null) {
         ps.close();
       }

@@ -61,12 +61,7 @@ final class JobOutput {
         LOG.error(evaluation.getMessage());
       }
     }
-    for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
-      // The runner's own plumbing (job token, input mode) is not part of the configuration.
-      if (!e.getKey().equals(TaskFailures.TOKEN) && !e.getKey().startsWith("horn.bsp.")) {
-        meta.put("conf." + e.getKey(), e.getValue());
-      }
-    }
+    meta.putAll(configuration(conf));
     if (!modelPath.isEmpty()) {
       write(new Model(spec, weights, meta), new Path(modelPath), hadoop);
       LOG.info("model written to {}", modelPath);
@@ -74,6 +69,21 @@ final class JobOutput {
     if (evaluation != null) {
       throw evaluation;
     }
+  }
+
+  /**
+   * The job's configuration as model metadata ({@code conf.<key>}), without the runner's own
+   * plumbing: the job's secret, its input mode, the checkpoint it resumed from.
+   */
+  static Map<String, String> configuration(HornConfiguration conf) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
+      if (!e.getKey().equals(TaskFailures.TOKEN) && !e.getKey().startsWith("horn.bsp.")
+          && !e.getKey().equals(Checkpoints.RESUME_FROM)) {
+        m.put("conf." + e.getKey(), e.getValue());
+      }
+    }
+    return m;
   }
 
   /** Local paths: ModelFile's own temp-and-rename. Others: upload a temp file, then rename. */

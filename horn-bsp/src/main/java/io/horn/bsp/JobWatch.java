@@ -57,18 +57,18 @@ final class JobWatch {
           }
           seen += events.length;
         }
-        String reason = TaskFailures.firstPublished(conf, token);
+        TaskFailures.Failure reason = TaskFailures.firstPublished(conf, token);
         if (reason != null) {
           // Let the other tasks leave theirs first: the earliest names the cause.
           Thread.sleep(POLL_MILLIS);
           running.killJob();
-          throw new IOException("the Horn job failed: " + TaskFailures.firstPublished(conf, token)
-              + " (the job was stopped)");
+          TaskFailures.Failure first = TaskFailures.firstPublished(conf, token);
+          throw new JobFailedException(first + " (the job was stopped)", first.retryable());
         }
         if (failed != null && System.currentTimeMillis() - failedAt > GRACE_MILLIS) {
           running.killJob();
-          throw new IOException("task " + failed + " failed, so the job was stopped; its log "
-              + "names the cause (tasklogs under the GroomServer's log directory)");
+          throw new JobFailedException("task " + failed + " failed, so the job was stopped; its "
+              + "log names the cause (tasklogs under the GroomServer's log directory)", true);
         }
         Thread.sleep(POLL_MILLIS);
       }

@@ -59,11 +59,68 @@ final class TaskFailures {
     }
   }
 
-  /** A task in a child JVM leaves {@code why} for the submitter (best effort). */
-  static void publish(Configuration conf, String token, int task, Throwable why) {
+  /**
+   * A task's failure as the submitter reports it.
+   *
+   * @param message what the task said
+   * @param type the class of its exception: tells an error that would repeat from one that a
+   *     new attempt can get past
+   * @param where the task's host and log file, in words
+   */
+  record Failure(String message, String type, String where) {
+    /** Whether running the job again could get past it (see {@link #retryable(Throwable)}). */
+    boolean retryable() {
+      return !DETERMINISTIC.contains(type);
+    }
+
+    @Override
+    public String toString() {
+      return message + (where.isEmpty() ? "" : " [" + where + "]");
+    }
+  }
+
+  /**
+   * Failures that a new attempt would repeat: bad input, bad settings, a diverged model, a
+   * class that is not there.
+   */
+  private static final java.util.Set<String> DETERMINISTIC = java.util.Set.of(
+      "io.horn.core.engine.TrainingDivergedException",
+      "io.horn.core.data.DataFormatException",
+      "java.io.FileNotFoundException",
+      "java.lang.IllegalArgumentException",
+      "java.lang.ClassNotFoundException",
+      "java.lang.NoClassDefFoundError",
+      "java.lang.OutOfMemoryError");
+
+  /** Whether running the job again could get past {@code t}. */
+  static boolean retryable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (DETERMINISTIC.contains(c.getClass().getName())) {
+        return false;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A task in a child JVM leaves {@code why} for the submitter (best effort), with {@code
+   * where} it ran and logged.
+   */
+  static void publish(Configuration conf, String token, int task, Throwable why, String where) {
     Path file = new Path(directory(conf, token), "task-" + task);
+    String type = why.getClass().getName();
+    for (Throwable c = why; c != null && c.getCause() != c; c = c.getCause()) {
+      if (DETERMINISTIC.contains(c.getClass().getName())) {
+        type = c.getClass().getName();
+      }
+    }
     try (FSDataOutputStream out = file.getFileSystem(conf).create(file, true)) {
       out.writeUTF(truncate("task " + task + ": " + why.getMessage()));
+      out.writeUTF(type);
+      out.writeUTF(truncate(where));
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not leave task {}'s failure for the submitter at {}: {}", task, file,
           e.toString());
@@ -71,7 +128,7 @@ final class TaskFailures {
   }
 
   /** The earliest failure left by the job's tasks, or null when none is there (yet). */
-  static String firstPublished(Configuration conf, String token) throws IOException {
+  static Failure firstPublished(Configuration conf, String token) throws IOException {
     Path dir = directory(conf, token);
     FileSystem fs = dir.getFileSystem(conf);
     if (!fs.exists(dir)) {
@@ -90,7 +147,7 @@ final class TaskFailures {
       return null;
     }
     try (FSDataInputStream in = fs.open(first.getPath())) {
-      return in.readUTF();
+      return new Failure(in.readUTF(), in.readUTF(), in.readUTF());
     } catch (IOException e) {
       return null; // still being written: the next look reads it
     }

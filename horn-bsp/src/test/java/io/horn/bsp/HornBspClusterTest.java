@@ -148,6 +148,8 @@ class HornBspClusterTest {
       job.setTrainingSetPath(idx.toString());
       job.setModelPath(dir.resolve("never.model").toString());
       job.setEpochs(100_000); // far longer than the test: only a failure ends it
+      // One attempt: this test is about noticing; HornBspFaultTest is about recovering.
+      job.getConfiguration().set(HornOptions.JOB_MAX_ATTEMPTS, 1);
       ExecutorService submitter =
           Executors.newSingleThreadExecutor();
       try {

@@ -141,6 +141,24 @@ public class HornJob {
     return set(HornOptions.TEST_PATH, checkNotNull(path, "path"));
   }
 
+  /**
+   * Continue from the newest checkpoint in {@code horn.checkpoint.dir} (by default beside the
+   * model path) instead of starting afresh; a job without a checkpoint starts afresh and says so.
+   */
+  public HornJob setResume(boolean resume) {
+    return set(HornOptions.RESUME, resume);
+  }
+
+  /** Where checkpoints go: a local directory or {@code hdfs://...}. */
+  public HornJob setCheckpointPath(String dir) {
+    return set(HornOptions.CHECKPOINT_DIR, checkNotNull(dir, "dir"));
+  }
+
+  /** Cut a checkpoint every {@code seconds} of training (0: none by time). */
+  public HornJob setCheckpointInterval(long seconds) {
+    return set(HornOptions.CHECKPOINT_SECONDS, seconds);
+  }
+
   public HornJob setModelPath(String path) {
     return set(HornOptions.MODEL_PATH, checkNotNull(path, "path"));
   }

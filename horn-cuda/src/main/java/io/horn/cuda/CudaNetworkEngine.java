@@ -15,6 +15,7 @@ import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.optimizer.OptimizerState;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.JCudaDriver;
@@ -64,6 +65,7 @@ final class CudaNetworkEngine implements NetworkEngine {
   /** Host copy of the device sums, made once: a gradient download allocates nothing per step. */
   private final float[] hostSums;
   private long adamStep;
+  private long updates;
 
   CudaNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch,
       CudaProbe.Result probe) {
@@ -279,6 +281,7 @@ final class CudaNetworkEngine implements NetworkEngine {
 
   private void update(int count) {
     float inv = 1f / count;
+    updates++;
     if (adamM != null) {
       adamStep++;
     }
@@ -299,6 +302,41 @@ final class CudaNetworkEngine implements NetworkEngine {
             adamV.at(off));
       }
     }
+  }
+
+  @Override
+  public OptimizerState optimizerState() {
+    int p = spec.parameterCount();
+    float[] hostPrev = new float[p];
+    prev.download(0, hostPrev, 0, p);
+    float[] m = null;
+    float[] v = null;
+    if (adamM != null) {
+      m = new float[p];
+      v = new float[p];
+      adamM.download(0, m, 0, p);
+      adamV.download(0, v, 0, p);
+    }
+    cuCtxSynchronize();
+    return new OptimizerState(updates, hostPrev, m, v);
+  }
+
+  @Override
+  public void restoreOptimizerState(OptimizerState state) {
+    int p = spec.parameterCount();
+    checkArgument(state.size() == p,
+        "the saved optimizer state covers %s parameters, this network has %s", state.size(), p);
+    checkArgument(state.hasMoments() == (adamM != null), "the saved optimizer state %s Adam's "
+        + "moments, but this job trains with %s", state.hasMoments() ? "holds" : "lacks",
+        settings.method);
+    prev.upload(state.prev(), 0, 0, p);
+    if (adamM != null) {
+      adamM.upload(state.adamM(), 0, 0, p);
+      adamV.upload(state.adamV(), 0, 0, p);
+      adamStep = state.updates();
+    }
+    updates = state.updates();
+    cuCtxSynchronize();
   }
 
   @Override

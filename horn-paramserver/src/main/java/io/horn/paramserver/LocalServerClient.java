@@ -1,5 +1,6 @@
 package io.horn.paramserver;
 
+import io.horn.core.checkpoint.GroupState;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -19,6 +20,7 @@ import java.nio.FloatBuffer;
 public final class LocalServerClient implements ParameterServerClient {
   private final ParameterServer server;
   private final int group;
+  private boolean checkpointWanted;
 
   /** A client for {@code group} of {@code server}. */
   public LocalServerClient(ParameterServer server, int group) {
@@ -43,7 +45,23 @@ public final class LocalServerClient implements ParameterServerClient {
       throw new IOException("the parameter server rejected group " + group + "'s push: "
           + r.error());
     }
+    checkpointWanted = r.checkpoint();
     return r.stop();
+  }
+
+  @Override
+  public boolean checkpointWanted() {
+    return checkpointWanted;
+  }
+
+  @Override
+  public void sendState(GroupState state) throws IOException {
+    String refused = server.state(group, state);
+    checkpointWanted = false;
+    if (refused != null) {
+      throw new IOException("the parameter server refused group " + group + "'s state: "
+          + refused);
+    }
   }
 
   @Override

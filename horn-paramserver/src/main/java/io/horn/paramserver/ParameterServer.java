@@ -3,9 +3,11 @@ package io.horn.paramserver;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.horn.core.checkpoint.GroupState;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +39,14 @@ public final class ParameterServer {
    * @param accepted whether the delta was applied
    * @param error why it was not; empty when accepted
    * @param stop whether the job's step budget is spent: the group should finish
+   * @param checkpoint whether a checkpoint is being cut and waits for the group's state as it
+   *     stands now ({@link #state})
    */
-  public record PushResult(boolean accepted, String error, boolean stop) {}
+  public record PushResult(boolean accepted, String error, boolean stop, boolean checkpoint) {}
 
   // Accepted pushes are the common case: no allocation for them.
-  private static final PushResult GO_ON = new PushResult(true, "", false);
-  private static final PushResult STOP = new PushResult(true, "", true);
+  private static final PushResult GO_ON = new PushResult(true, "", false, false);
+  private static final PushResult STOP = new PushResult(true, "", true, false);
 
   private final float[] master;
   private final long budget;
@@ -56,6 +60,7 @@ public final class ParameterServer {
   private long lastHeard = System.currentTimeMillis();
   private String lost;
   private long rejected;
+  private CheckpointCuts cuts;
 
   /**
    * @param initial the starting weights (copied)
@@ -73,6 +78,52 @@ public final class ParameterServer {
     this.done = new boolean[groups];
     this.timings = new String[groups];
     this.histories = new String[groups];
+  }
+
+  /**
+   * Continues a job from a checkpoint in which the groups had pushed {@code groupSteps} steps
+   * each (the weights are the constructor's); call before serving.
+   */
+  public synchronized void resume(long[] groupSteps) {
+    checkArgument(groupSteps.length == steps.length, "%s groups' steps for a job of %s groups",
+        groupSteps.length, steps.length);
+    totalSteps = 0;
+    for (int g = 0; g < steps.length; g++) {
+      checkArgument(groupSteps[g] >= 0, "group %s: negative steps %s", g, groupSteps[g]);
+      steps[g] = groupSteps[g];
+      totalSteps += groupSteps[g];
+    }
+  }
+
+  /**
+   * Cuts a checkpoint every {@code everySteps} pushed steps or {@code everyMillis} (0 turns
+   * either off) and hands each to {@code sink}, numbered from {@code firstSequence}. The sink is
+   * called under the server's lock: it must hand the cut to another thread, not write it. Call
+   * before serving.
+   */
+  public synchronized void checkpointEvery(long everySteps, long everyMillis, long firstSequence,
+      Consumer<ServerCut> sink) {
+    checkNotNull(sink, "sink");
+    checkArgument(everySteps >= 0 && everyMillis >= 0, "negative interval");
+    checkArgument(firstSequence > 0, "firstSequence must be > 0");
+    cuts = everySteps == 0 && everyMillis == 0 ? null
+        : new CheckpointCuts(pushes.length, everySteps, everyMillis, firstSequence, totalSteps,
+            sink);
+  }
+
+  /**
+   * The state {@code group} was asked for by a push result with {@code checkpoint} set. Returns
+   * null when accepted, else why it was refused (the group should then fail: its state and the
+   * server's records disagree).
+   */
+  public synchronized String state(int group, GroupState state) {
+    checkGroup(group);
+    checkNotNull(state, "state");
+    lastHeard = System.currentTimeMillis();
+    if (cuts == null) {
+      return "this parameter server cuts no checkpoints";
+    }
+    return cuts.state(group, state);
   }
 
   /** The number of weights the server holds: the length every delta must have. */
@@ -113,7 +164,7 @@ public final class ParameterServer {
       rejected++;
       LOG.warn("rejected a push from group {}: {}", group, problem);
       weightsOut.put(0, master);
-      return new PushResult(false, problem, isSpent());
+      return new PushResult(false, problem, isSpent(), false);
     }
     for (int i = 0; i < master.length; i++) {
       master[i] += delta.get(i);
@@ -122,6 +173,10 @@ public final class ParameterServer {
     steps[group] += groupSteps;
     totalSteps += groupSteps;
     weightsOut.put(0, master);
+    if (cuts != null
+        && cuts.afterPush(group, delta, master, steps[group], totalSteps, done, steps)) {
+      return new PushResult(true, "", isSpent(), true);
+    }
     return isSpent() ? STOP : GO_ON;
   }
 
@@ -161,6 +216,9 @@ public final class ParameterServer {
     checkGroup(group);
     lastHeard = System.currentTimeMillis();
     done[group] = true;
+    if (cuts != null) {
+      cuts.afterDone(group, steps[group]);
+    }
     timings[group] = timing == null ? "" : timing;
     histories[group] = history == null ? "" : history;
     notifyAll();

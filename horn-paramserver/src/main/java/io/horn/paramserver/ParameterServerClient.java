@@ -1,5 +1,6 @@
 package io.horn.paramserver;
 
+import io.horn.core.checkpoint.GroupState;
 import java.io.IOException;
 
 /**
@@ -38,6 +39,21 @@ public interface ParameterServerClient extends AutoCloseable {
    * @return true when the job's step budget is spent: the group should stop
    */
   boolean pushAndPull(int steps, float[] delta, float[] weights) throws IOException;
+
+  /**
+   * Whether the reply to the last {@link #pushAndPull} asked for the group's state: a
+   * checkpoint is being cut, and {@link #sendState} must follow before the next push.
+   */
+  boolean checkpointWanted();
+
+  /**
+   * Sends the group's state as it stands right after its last push, for the checkpoint being
+   * cut.
+   *
+   * @throws IOException if the server refused it (its records disagree with the state) or the
+   *     call failed
+   */
+  void sendState(GroupState state) throws IOException;
 
   /**
    * Tells the server that the group finished after {@code totalSteps} steps, with its leader's

@@ -1,10 +1,12 @@
 package io.horn.paramserver;
 
+import io.horn.core.checkpoint.GroupState;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static io.horn.paramserver.ServerFrames.DONE;
 import static io.horn.paramserver.ServerFrames.DONE_ACK;
 import static io.horn.paramserver.ServerFrames.ERROR;
+import static io.horn.paramserver.ServerFrames.FLAG_CHECKPOINT;
 import static io.horn.paramserver.ServerFrames.FLAG_FATAL;
 import static io.horn.paramserver.ServerFrames.FLAG_STOP;
 import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
@@ -12,6 +14,8 @@ import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
 import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.STATE;
+import static io.horn.paramserver.ServerFrames.STATE_ACK;
 import static io.horn.paramserver.ServerFrames.WEIGHTS;
 import static io.horn.paramserver.ServerFrames.WELCOME;
 
@@ -55,6 +59,7 @@ public final class RemoteServerClient implements ParameterServerClient {
   private final FloatBuffer floats; // view of buf's payload
   private volatile boolean closed;
   private IOException broken; // the failure that made the client unusable
+  private boolean checkpointWanted;
 
   /** An error reply from the server: a rejected push, or (fatal) a dropped connection. */
   private static final class ServerError extends IOException {
@@ -200,9 +205,34 @@ public final class RemoteServerClient implements ParameterServerClient {
       floats.put(0, delta);
       ServerFrames.putHeader(buf, PUSH, 0, group, n, steps);
       send(HEADER_BYTES + 4 * n);
-      return (receiveWeights(weights) & FLAG_STOP) != 0;
+      int flags = receiveWeights(weights);
+      checkpointWanted = (flags & FLAG_CHECKPOINT) != 0;
+      return (flags & FLAG_STOP) != 0;
     } catch (IOException e) {
       throw failed(e, "push");
+    }
+  }
+
+  @Override
+  public boolean checkpointWanted() {
+    return checkpointWanted;
+  }
+
+  @Override
+  public void sendState(GroupState state) throws IOException {
+    checkNotNull(state, "state");
+    checkArgument(state.optimizer().size() == n, "the state covers %s parameters, the model has %s",
+        state.optimizer().size(), n);
+    usable();
+    checkpointWanted = false;
+    try {
+      ByteBuffer payload = ServerFrames.encodeState(state);
+      ServerFrames.putHeader(buf, STATE, 0, group, payload.limit(), state.steps());
+      send(HEADER_BYTES);
+      Io.writeFully(ch, payload, guard);
+      receiveHeader(STATE_ACK);
+    } catch (IOException e) {
+      throw failed(e, "state");
     }
   }
 

@@ -6,6 +6,7 @@ import static io.horn.paramserver.ServerFrames.DONE;
 import static io.horn.paramserver.ServerFrames.DONE_ACK;
 import static io.horn.paramserver.ServerFrames.ERROR;
 import static io.horn.paramserver.ServerFrames.FLAG_ALL_DONE;
+import static io.horn.paramserver.ServerFrames.FLAG_CHECKPOINT;
 import static io.horn.paramserver.ServerFrames.FLAG_FATAL;
 import static io.horn.paramserver.ServerFrames.FLAG_STOP;
 import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
@@ -13,6 +14,8 @@ import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
 import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.STATE;
+import static io.horn.paramserver.ServerFrames.STATE_ACK;
 import static io.horn.paramserver.ServerFrames.WEIGHTS;
 import static io.horn.paramserver.ServerFrames.WELCOME;
 import static io.horn.paramserver.ServerFrames.putHeader;
@@ -324,13 +327,17 @@ public final class ServerEndpoint implements AutoCloseable {
           // Safe on one buffer: the server reads the whole delta before writing the weights.
           ParameterServer.PushResult r = ps.pushAndPull(group, (int) steps, floats, floats);
           if (r.accepted()) {
-            reply(WEIGHTS, r.stop() ? FLAG_STOP : 0, n, HEADER_BYTES + 4 * n);
+            reply(WEIGHTS, (r.stop() ? FLAG_STOP : 0) | (r.checkpoint() ? FLAG_CHECKPOINT : 0),
+                n, HEADER_BYTES + 4 * n);
           } else {
             sendError(r.error(), 0);
           }
           return true;
         case DONE:
           reply(DONE_ACK, done(count, steps) ? FLAG_ALL_DONE : 0, 0, HEADER_BYTES);
+          return true;
+        case STATE:
+          state(count, steps, n);
           return true;
         default:
           throw new BadRequest("unknown request kind " + kind);
@@ -357,6 +364,26 @@ public final class ServerEndpoint implements AutoCloseable {
       String history = new String(text, 4 + timingBytes, count - 4 - timingBytes,
           StandardCharsets.UTF_8);
       return ps.done(group, steps, timing, history);
+    }
+
+    /** A group's state for a checkpoint: its size is checked before anything is allocated. */
+    private void state(int count, long steps, int n) throws IOException {
+      if (count != ServerFrames.stateBytes(n, 1) && count != ServerFrames.stateBytes(n, 3)) {
+        throw new BadRequest("a state of " + count + " bytes for " + n + " parameters");
+      }
+      ByteBuffer in = ByteBuffer.allocate(count); // rare: once per checkpoint and group
+      Io.readFully(ch, in, guard);
+      String refused;
+      try {
+        refused = ps.state(group, ServerFrames.decodeState(in, group, steps, n));
+      } catch (IOException | IllegalArgumentException e) {
+        throw new BadRequest(e.getMessage());
+      }
+      if (refused != null) {
+        sendError(refused, FLAG_FATAL);
+        throw new IOException("refused group " + group + "'s state: " + refused);
+      }
+      reply(STATE_ACK, 0, 0, HEADER_BYTES);
     }
 
     /** Sends the first {@code bytes} of buf (the payload already in place) under a header. */

@@ -133,6 +133,38 @@ public final class HornOptions {
           + "neighbours in the group's collectives, a leader for the parameter server. Past it "
           + "the group fails, naming the member or server it waited for.", v -> v > 0, "> 0");
 
+  public static final ConfigOption<Long> HEARTBEAT_TIMEOUT = longOption(
+      "horn.heartbeat.timeout.ms", 30_000L, "How soon a dead or frozen task is noticed: group "
+          + "members and the parameter server's clients hear from each other at least every "
+          + "quarter of it while they wait, and a silence this long fails the wait, naming the "
+          + "task. Must not exceed horn.group.timeout.ms.", v -> v >= 100, ">= 100");
+
+  public static final ConfigOption<String> CHECKPOINT_DIR = stringOption("horn.checkpoint.dir",
+      "", "Where checkpoints go (a local directory or hdfs://...); empty means <model path>"
+          + ".checkpoints, or no checkpoints when the job has no model path.", v -> true, "a path");
+
+  public static final ConfigOption<Long> CHECKPOINT_STEPS = longOption(
+      "horn.checkpoint.interval.steps", 0L, "Cut a checkpoint every this many steps of all "
+          + "groups together (0: by time only).", v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<Long> CHECKPOINT_SECONDS = longOption(
+      "horn.checkpoint.interval.seconds", 600L, "Cut a checkpoint every this many seconds of "
+          + "training (0: by steps only; both 0: no checkpoints).", v -> v >= 0, ">= 0");
+
+  public static final ConfigOption<Integer> CHECKPOINT_KEEP = intOption("horn.checkpoint.keep",
+      3, "How many of the newest checkpoints to keep; older ones are deleted once a newer one "
+          + "is safely written.", v -> v > 0, "> 0");
+
+  public static final ConfigOption<Boolean> RESUME = booleanOption("horn.resume", false,
+      "Continue from the newest checkpoint in horn.checkpoint.dir (HornJob.setResume, "
+          + "--resume); without one, the job starts afresh and says so.");
+
+  public static final ConfigOption<Integer> JOB_MAX_ATTEMPTS = intOption(
+      "horn.job.max.attempts", 4, "How many times a job is run before its failure is final: "
+          + "when a task dies, the job is submitted again and resumes from its newest "
+          + "checkpoint (from the start when there is none). Errors that would repeat (bad "
+          + "input, a diverged model) are not retried.", v -> v > 0, "> 0");
+
   public static final ConfigOption<String> DATA_SLICES = stringOption("horn.data.slices",
       "contiguous", "How workers divide a dataset read as a whole (idx files; SequenceFile input "
           + "goes by Hama's input splits): contiguous ranges, or interleaved (worker w of W takes "
@@ -160,6 +192,10 @@ public final class HornOptions {
   public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
       "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
       v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");
+
+  public static final ConfigOption<Long> FAIL_STEP = longOption("horn.test.fail.step", 0L,
+      "Test hook: group 0's leader fails once, at this step of a job's first attempt (0: never).",
+      v -> v >= 0, ">= 0");
 
   /** All options declared here, in declaration order. */
   public static ImmutableList<ConfigOption<?>> all() {

@@ -17,6 +17,7 @@ import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Classes;
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.optimizer.Optimizer;
+import io.horn.core.optimizer.OptimizerState;
 import io.horn.core.optimizer.Optimizers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -63,6 +64,7 @@ final class CpuNetworkEngine implements NetworkEngine {
   private final boolean[] userBackward;
   private final NeuronLayers neurons;
   private long blasNanos;
+  private long updates;
 
   CpuNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
     checkArgument(maxBatch > 0, "maxBatch must be positive");
@@ -329,6 +331,7 @@ final class CpuNetworkEngine implements NetworkEngine {
     float[] sums = g.sums();
     float decay = settings.regularizationWeight;
     optimizer.beginStep();
+    updates++;
     for (int l = 1; l <= top; l++) {
       int in = n[l - 1];
       int off = spec.offset(l);
@@ -354,6 +357,24 @@ final class CpuNetworkEngine implements NetworkEngine {
         params[i] += d;
       }
     }
+  }
+
+  @Override
+  public OptimizerState optimizerState() {
+    Optimizer.Snapshot s = optimizer.snapshot();
+    return new OptimizerState(updates, prev, s.adamM(), s.adamV());
+  }
+
+  @Override
+  public void restoreOptimizerState(OptimizerState state) {
+    checkArgument(state.size() == prev.length,
+        "the saved optimizer state covers %s parameters, this network has %s", state.size(),
+        prev.length);
+    optimizer.restore(state.hasMoments()
+        ? new Optimizer.Snapshot(state.updates(), state.adamM(), state.adamV())
+        : new Optimizer.Snapshot(state.updates(), null, null));
+    state.copyPrev(prev);
+    updates = state.updates();
   }
 
   @Override

@@ -145,6 +145,16 @@ public final class ProgressBoard implements AutoCloseable {
         : String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60);
   }
 
+  /**
+   * Prints {@code line} once (an attempt that failed, a resume), above the next drawing of the
+   * board, which starts afresh below it.
+   */
+  public synchronized void message(String line) {
+    out.println(line);
+    out.flush();
+    drawn = 0;
+  }
+
   /** Prints the final table: a row per group, and the job's totals. */
   public synchronized void summary(Map<String, String> totals) {
     out.println();

@@ -3,6 +3,7 @@ package io.horn.core.math;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.optimizer.OptimizerState;
 
 /**
  * Executes one network's training steps on a backend. It owns the parameters, the optimizer state
@@ -77,6 +78,22 @@ public interface NetworkEngine extends AutoCloseable {
     }
     return scratch.cost();
   }
+
+  /**
+   * A copy of the optimizer's state ({@code prev}, Adam's moments, the number of updates
+   * applied), for a checkpoint.
+   */
+  OptimizerState optimizerState();
+
+  /**
+   * Puts back a state taken by {@link #optimizerState} from an engine of the same network and
+   * training method, so that the next {@link #applyUpdate} is the one the saved engine would
+   * have made.
+   *
+   * @throws IllegalArgumentException if the state covers another parameter count or comes from
+   *     another training method, before anything changes
+   */
+  void restoreOptimizerState(OptimizerState state);
 
   /** Inference: writes the outputs ({@code outputSize × n}) of {@code n} samples into {@code y}. */
   void predict(float[] x, int n, float[] y);

@@ -1,5 +1,6 @@
 package io.horn.core.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.horn.core.data.DataFormatException;
@@ -11,6 +12,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
@@ -43,8 +46,13 @@ import java.util.zip.CheckedOutputStream;
  *   string cost function class
  *   int    metadata entry count; per entry: string key, string value
  *   int    parameter count, then that many floats in {@link NetworkSpec}'s flat layout
+ *   (version 2 only) int section count; per section: string name, int float count, the floats
  *   int    CRC-32 of every byte before it
  * </pre>
+ *
+ * <p>Sections carry what a checkpoint holds beyond the model (an optimizer's state per task
+ * group); a file is written in version 1 when it has none, so models stay readable by older
+ * readers, and {@link #load} reads the model of either version.
  *
  * <p>The per-layer fields repeat what the spec string says so that {@link #readHeader} can
  * describe a model without loading its classes; {@link #load} checks that the two agree. The
@@ -61,7 +69,7 @@ public final class ModelFile {
   /** The first four bytes of every model file: "HORN" in ASCII. */
   public static final int MAGIC = 0x484F524E;
   /** The format version this class writes, and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   /** Magic, version and length. */
   private static final int PREFIX_BYTES = 16;
@@ -83,11 +91,25 @@ public final class ModelFile {
    *     already at {@code p} is then untouched and no temporary file remains
    */
   public static void save(Model m, Path p) throws IOException {
-    save(m, p, null);
+    save(m, Map.of(), p, null);
+  }
+
+  /**
+   * {@link #save(Model, Path)} with named float {@code sections} (a checkpoint's optimizer
+   * states); names must be unique and non-empty.
+   */
+  public static void save(Model m, Map<String, float[]> sections, Path p) throws IOException {
+    save(m, sections, p, null);
   }
 
   static void save(Model m, Path p, BeforeMove beforeMove) throws IOException {
+    save(m, Map.of(), p, beforeMove);
+  }
+
+  static void save(Model m, Map<String, float[]> sections, Path p, BeforeMove beforeMove)
+      throws IOException {
     checkNotNull(m, "model");
+    checkNotNull(sections, "sections");
     checkNotNull(p, "model path");
     Path target = p.toAbsolutePath();
     if (Files.isDirectory(target)) {
@@ -100,7 +122,8 @@ public final class ModelFile {
     try {
       try (FileChannel ch = FileChannel.open(
           tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        write(m, ch);
+        // Not closed: closing would close the channel before it is forced to disk.
+        write(m, sections, Channels.newOutputStream(ch));
         ch.force(true);
       }
       if (beforeMove != null) {
@@ -122,7 +145,16 @@ public final class ModelFile {
     syncDirectory(dir);
   }
 
-  private static void write(Model m, FileChannel ch) throws IOException {
+  /**
+   * Writes {@code m} and {@code sections} in the model format to {@code raw} (a stream to
+   * another file system, say), flushing but not closing it. Not atomic by itself: write to a
+   * temporary name and rename, as {@link #save} does.
+   */
+  public static void write(Model m, Map<String, float[]> sections, OutputStream raw)
+      throws IOException {
+    checkNotNull(m, "model");
+    checkNotNull(sections, "sections");
+    checkNotNull(raw, "stream");
     NetworkSpec spec = m.spec();
     ByteArrayOutputStream headerBytes = new ByteArrayOutputStream();
     DataOutputStream h = new DataOutputStream(headerBytes);
@@ -143,29 +175,48 @@ public final class ModelFile {
     float[] params = m.parameters();
     h.writeInt(params.length);
     h.flush();
+    long sectionBytes = 0;
+    for (Map.Entry<String, float[]> e : sections.entrySet()) {
+      checkArgument(e.getKey() != null && !e.getKey().isEmpty(), "a section needs a name");
+      checkNotNull(e.getValue(), "section %s", e.getKey());
+      sectionBytes += 4 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4
+          + 4L * e.getValue().length;
+    }
+    int version = sections.isEmpty() ? 1 : 2;
 
     CRC32 crc = new CRC32();
     // Not closed: closing would close the channel before the caller forces it to disk.
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-        new CheckedOutputStream(Channels.newOutputStream(ch), crc), CHUNK));
+        new CheckedOutputStream(raw, crc), CHUNK));
     out.writeInt(MAGIC);
-    out.writeInt(FORMAT_VERSION);
-    out.writeLong(PREFIX_BYTES + (long) headerBytes.size() + 4L * params.length + CRC_BYTES);
+    out.writeInt(version);
+    out.writeLong(PREFIX_BYTES + (long) headerBytes.size() + 4L * params.length
+        + (version == 2 ? 4 + sectionBytes : 0) + CRC_BYTES);
     headerBytes.writeTo(out);
     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-    FloatBuffer floats = buf.asFloatBuffer();
-    for (int off = 0; off < params.length; off += CHUNK / 4) {
-      int k = Math.min(CHUNK / 4, params.length - off);
-      floats.clear();
-      floats.put(params, off, k);
-      out.write(buf.array(), 0, 4 * k);
+    writeFloats(out, params, buf);
+    if (version == 2) {
+      out.writeInt(sections.size());
+      for (Map.Entry<String, float[]> e : sections.entrySet()) {
+        ModelFields.writeString(out, e.getKey());
+        out.writeInt(e.getValue().length);
+        writeFloats(out, e.getValue(), buf);
+      }
     }
     out.flush();
     // The checksum must not cover itself: write it past the CRC-updating stream.
-    ByteBuffer trailer = ByteBuffer.allocate(CRC_BYTES).putInt((int) crc.getValue());
-    trailer.flip();
-    while (trailer.hasRemaining()) {
-      ch.write(trailer);
+    new DataOutputStream(raw).writeInt((int) crc.getValue());
+    raw.flush();
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values, ByteBuffer buf)
+      throws IOException {
+    FloatBuffer floats = buf.clear().asFloatBuffer();
+    for (int off = 0; off < values.length; off += CHUNK / 4) {
+      int k = Math.min(CHUNK / 4, values.length - off);
+      floats.clear();
+      floats.put(values, off, k);
+      out.write(buf.array(), 0, 4 * k);
     }
   }
 
@@ -189,7 +240,7 @@ public final class ModelFile {
    */
   public static Model load(Path p, ClassLoader loader) throws IOException {
     checkNotNull(p, "model path");
-    Parsed f = read(p, true);
+    Parsed f = read(p, true, false);
     NetworkSpec spec;
     try {
       spec = NetworkSpec.parse(f.header.specString(), loader);
@@ -225,20 +276,35 @@ public final class ModelFile {
    */
   public static ModelHeader readHeader(Path p) throws IOException {
     checkNotNull(p, "model path");
-    return read(p, false).header;
+    return read(p, false, false).header;
+  }
+
+  /**
+   * The named sections of the file at {@code p} (empty for a version-1 file), in the order they
+   * were written.
+   *
+   * @throws FileNotFoundException if there is no file at {@code p}
+   * @throws DataFormatException if the file is not a Horn model, is truncated or corrupt
+   */
+  public static Map<String, float[]> loadSections(Path p) throws IOException {
+    checkNotNull(p, "model path");
+    return read(p, false, true).sections;
   }
 
   private static final class Parsed {
     final ModelHeader header;
     final float[] parameters;
+    final Map<String, float[]> sections;
 
-    Parsed(ModelHeader header, float[] parameters) {
+    Parsed(ModelHeader header, float[] parameters, Map<String, float[]> sections) {
       this.header = header;
       this.parameters = parameters;
+      this.sections = sections;
     }
   }
 
-  private static Parsed read(Path p, boolean withParameters) throws IOException {
+  private static Parsed read(Path p, boolean withParameters, boolean withSections)
+      throws IOException {
     if (!Files.exists(p)) {
       throw new FileNotFoundException("no such model file: " + p);
     }
@@ -252,7 +318,7 @@ public final class ModelFile {
       DataInputStream in =
           new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), CHUNK));
       try {
-        return parseBody(p, in, size, version, withParameters);
+        return parseBody(p, in, size, version, withParameters, withSections);
       } catch (EOFException e) {
         throw new DataFormatException(p + " is truncated", e);
       }
@@ -323,7 +389,7 @@ public final class ModelFile {
   }
 
   private static Parsed parseBody(Path p, DataInputStream in, long size, int version,
-      boolean withParameters) throws IOException {
+      boolean withParameters, boolean withSections) throws IOException {
     String specString = ModelFields.readString(p, in, size);
     int depth = ModelFields.readCount(p, in, size, "layer");
     if (depth < 2) {
@@ -360,19 +426,18 @@ public final class ModelFile {
       throw new DataFormatException(p + " is corrupt: it holds " + count
           + " parameters but its layers " + sizes + " need " + expected);
     }
-    float[] params = null;
-    if (withParameters) {
-      params = new float[count];
-      byte[] bytes = new byte[CHUNK];
-      FloatBuffer floats = ByteBuffer.wrap(bytes).asFloatBuffer();
-      for (int off = 0; off < count; off += CHUNK / 4) {
-        int k = Math.min(CHUNK / 4, count - off);
-        in.readFully(bytes, 0, 4 * k);
-        floats.clear();
-        floats.get(params, off, k);
+    float[] params = readFloats(p, in, size, count, withParameters);
+    Map<String, float[]> sections = new LinkedHashMap<>();
+    if (version >= 2) {
+      int n = ModelFields.readCount(p, in, size, "section");
+      for (int i = 0; i < n; i++) {
+        String name = ModelFields.readString(p, in, size);
+        int length = ModelFields.readCount(p, in, size / 4, "section float");
+        float[] values = readFloats(p, in, size, length, withSections);
+        if (withSections && sections.put(name, values) != null) {
+          throw new DataFormatException(p + " is corrupt: section '" + name + "' repeats");
+        }
       }
-    } else {
-      in.skipNBytes(4L * count);
     }
     in.readInt(); // the checksum, verified already
     if (in.read() >= 0) {
@@ -380,6 +445,29 @@ public final class ModelFile {
     }
     ModelHeader header = new ModelHeader(version, size, specString, sizes, activations, neurons,
         drops, cost, metadata, count);
-    return new Parsed(header, params);
+    return new Parsed(header, params, withSections ? sections : null);
+  }
+
+  /** Reads {@code count} floats (bounded by the file's size already), or skips them. */
+  private static float[] readFloats(Path p, DataInputStream in, long size, int count,
+      boolean keep) throws IOException {
+    if (!keep) {
+      in.skipNBytes(4L * count);
+      return null;
+    }
+    if (4L * count > size) {
+      throw new DataFormatException(p + " is corrupt: " + count + " floats in a file of " + size
+          + " bytes");
+    }
+    float[] values = new float[count];
+    byte[] bytes = new byte[CHUNK];
+    FloatBuffer floats = ByteBuffer.wrap(bytes).asFloatBuffer();
+    for (int off = 0; off < count; off += CHUNK / 4) {
+      int k = Math.min(CHUNK / 4, count - off);
+      in.readFully(bytes, 0, 4 * k);
+      floats.clear();
+      floats.get(values, off, k);
+    }
+    return values;
   }
 }

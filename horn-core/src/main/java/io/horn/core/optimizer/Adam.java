@@ -60,4 +60,26 @@ public final class Adam implements Optimizer {
       params[i] += d;
     }
   }
+
+  @Override
+  public Snapshot snapshot() {
+    return new Snapshot(t, m.clone(), v.clone());
+  }
+
+  @Override
+  public void restore(Snapshot s) {
+    checkArgument(s.adamM() != null && s.adamV() != null,
+        "Adam needs its moments, but the saved optimizer state has none (it was saved by "
+            + "another training method)");
+    checkArgument(s.adamM().length == m.length && s.adamV().length == v.length,
+        "the saved moments cover %s parameters, this network has %s", s.adamM().length,
+        m.length);
+    System.arraycopy(s.adamM(), 0, m, 0, m.length);
+    System.arraycopy(s.adamV(), 0, v, 0, v.length);
+    t = s.updates();
+    if (t > 0) {
+      correction1 = (float) (1 - Math.pow(beta1, t));
+      correction2 = (float) (1 - Math.pow(beta2, t));
+    }
+  }
 }

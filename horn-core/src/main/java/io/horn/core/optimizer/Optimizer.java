@@ -21,4 +21,28 @@ public interface Optimizer {
    */
   void update(float[] params, float[] sums, float[] prev, int off, int len, float invCount,
       float decay);
+
+  /**
+   * Updates applied so far and the optimizer's own per-parameter state (not {@code prev}, which
+   * the engine owns): an {@link OptimizerState} with {@code prev} filled in by the caller.
+   * Optimizers without state beyond {@code prev} return {@code (updates, null, null)}.
+   */
+  default Snapshot snapshot() {
+    return new Snapshot(0, null, null);
+  }
+
+  /**
+   * Puts back what {@link #snapshot} returned (for the same parameter layout).
+   *
+   * @throws IllegalArgumentException if the snapshot does not fit this optimizer
+   */
+  default void restore(Snapshot s) {
+    if (s.adamM() != null) {
+      throw new IllegalArgumentException("this optimizer (" + getClass().getSimpleName()
+          + ") keeps no moments, but the saved state has Adam's");
+    }
+  }
+
+  /** An optimizer's own state; arrays are the optimizer's copies and may be null. */
+  record Snapshot(long updates, float[] adamM, float[] adamV) {}
 }

@@ -250,6 +250,16 @@ class GradientListenerTest {
       }
 
       @Override
+      public io.horn.core.optimizer.OptimizerState optimizerState() {
+        return e.optimizerState();
+      }
+
+      @Override
+      public void restoreOptimizerState(io.horn.core.optimizer.OptimizerState state) {
+        e.restoreOptimizerState(state);
+      }
+
+      @Override
       public void predict(float[] x, int n, float[] y) {
         e.predict(x, n, y);
       }

@@ -225,10 +225,10 @@ class ModelFileTest {
     Path p = dir.resolve("m.horn");
     ModelFile.save(model(3, 2, 2, 6), p);
     byte[] b = Files.readAllBytes(p);
-    b[7] = 2;
+    b[7] = 3;
     Files.write(p, b);
     e = assertThrows(DataFormatException.class, () -> ModelFile.load(p, null));
-    assertEquals(p + ": model format version 2 is newer than this Horn (supports 1)",
+    assertEquals(p + ": model format version 3 is newer than this Horn (supports 2)",
         e.getMessage());
 
     Path missing = dir.resolve("absent.horn");

@@ -13,13 +13,17 @@ public final class CollectiveOptions {
   public static final int DEFAULT_PIECE_VALUES = 1 << 16;
 
   private final long timeoutMillis;
+  private final long heartbeatMillis;
   private final int pieceValues;
   private final WireFormat format;
   private final boolean sharedMemory;
 
-  private CollectiveOptions(long timeoutMillis, int pieceValues, WireFormat format,
-      boolean sharedMemory) {
+  private CollectiveOptions(long timeoutMillis, long heartbeatMillis, int pieceValues,
+      WireFormat format, boolean sharedMemory) {
     checkArgument(timeoutMillis > 0, "timeout must be positive, got %s ms", timeoutMillis);
+    checkArgument(heartbeatMillis > 0 && heartbeatMillis <= timeoutMillis,
+        "heartbeat deadline must be in (0, %s] ms, got %s", timeoutMillis, heartbeatMillis);
+    this.heartbeatMillis = heartbeatMillis;
     checkArgument(pieceValues > 0, "piece size must be positive, got %s values", pieceValues);
     this.timeoutMillis = timeoutMillis;
     this.pieceValues = pieceValues;
@@ -29,23 +33,40 @@ public final class CollectiveOptions {
 
   /** fp32 on the wire, the default piece size. */
   public static CollectiveOptions of(long timeoutMillis) {
-    return new CollectiveOptions(timeoutMillis, DEFAULT_PIECE_VALUES, WireFormat.FP32, true);
+    return new CollectiveOptions(timeoutMillis, timeoutMillis, DEFAULT_PIECE_VALUES,
+        WireFormat.FP32, true);
   }
 
   public CollectiveOptions withPieceValues(int values) {
-    return new CollectiveOptions(timeoutMillis, values, format, sharedMemory);
+    return new CollectiveOptions(timeoutMillis, heartbeatMillis, values, format, sharedMemory);
   }
 
   public CollectiveOptions withFormat(WireFormat f) {
-    return new CollectiveOptions(timeoutMillis, pieceValues, f, sharedMemory);
+    return new CollectiveOptions(timeoutMillis, heartbeatMillis, pieceValues, f, sharedMemory);
   }
 
   /** Whether members on the same host may exchange through shared memory (else TCP always). */
   public CollectiveOptions withSharedMemory(boolean on) {
-    return new CollectiveOptions(timeoutMillis, pieceValues, format, on);
+    return new CollectiveOptions(timeoutMillis, heartbeatMillis, pieceValues, format, on);
   }
 
-  /** How long any one wait (a piece from a neighbour, a connection, a write) may take. */
+  /**
+   * Members beat at least every quarter of {@code millis}; a neighbour silent for that long (not
+   * even a heartbeat) is dead or frozen. The timeout stays the deadline for data from a
+   * neighbour that is alive.
+   */
+  public CollectiveOptions withHeartbeat(long millis) {
+    return new CollectiveOptions(timeoutMillis, millis, pieceValues, format, sharedMemory);
+  }
+
+  /** How long a neighbour may be silent, not even beating, before it counts as dead. */
+  public long heartbeatMillis() {
+    return heartbeatMillis;
+  }
+
+  /**
+   * How long any one wait (a piece from a live neighbour, a connection, a write) may take.
+   */
   public long timeoutMillis() {
     return timeoutMillis;
   }
@@ -65,7 +86,7 @@ public final class CollectiveOptions {
 
   @Override
   public String toString() {
-    return "timeout " + timeoutMillis + " ms, pieces of " + pieceValues + " values, "
+    return "timeout " + timeoutMillis + " ms, heartbeat " + heartbeatMillis + " ms, pieces of " + pieceValues + " values, "
         + format.name().toLowerCase(java.util.Locale.ROOT) + " on the wire"
         + (sharedMemory ? ", shared memory on one host" : ", TCP only");
   }

@@ -70,8 +70,14 @@ public final class GroupRing implements GroupCollective {
     this.out = new OutLink(toRight, watchdog.guard(toRight), right, options.pieceValues(),
         "horn-collective-g" + group + "m" + rank + "-send", this::abort);
     // While this member waits for its left neighbour, it tells its right one it is alive.
-    this.in = new InLink(fromLeft, watchdog.guard(fromLeft, out::waiting), left,
-        options.pieceValues(), options.timeoutMillis());
+    // Silence on the way in, not even a heartbeat, means the left neighbour is dead or frozen.
+    this.in = new InLink(fromLeft, watchdog.guard(fromLeft, out::waiting,
+        options.heartbeatMillis()), left, options.pieceValues(), options.timeoutMillis(),
+        options.heartbeatMillis());
+    // And while it computes too: a heartbeat whenever the link is idle, from the watchdog's
+    // thread, so that the right neighbour's deadline catches a dead or frozen process, never a
+    // long step.
+    watchdog.every(Math.max(1, options.heartbeatMillis() / 4), out::waiting);
   }
 
   /** Moves the links whose ends share this host onto shared memory (null: stays on TCP). */

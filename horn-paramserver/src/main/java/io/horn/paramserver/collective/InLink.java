@@ -18,6 +18,7 @@ final class InLink implements AutoCloseable {
   private final Watchdog.Guard guard;
   private final String peer;
   private final long timeoutMillis;
+  private final long heartbeatMillis;
   private final ByteBuffer header = ByteBuffer.allocateDirect(Frame.HEADER_BYTES)
       .order(ByteOrder.LITTLE_ENDIAN);
   private final ByteBuffer payload;
@@ -30,12 +31,17 @@ final class InLink implements AutoCloseable {
   private long read;
   private long next;
 
+  /**
+   * @param guard its deadline is the heartbeat's: any frame, heartbeats included, resets it
+   * @param timeoutMillis how long a live neighbour may send heartbeats but no data
+   */
   InLink(SocketChannel channel, Watchdog.Guard guard, String peer, int maxPieceValues,
-      long timeoutMillis) {
+      long timeoutMillis, long heartbeatMillis) {
     this.channel = channel;
     this.guard = guard;
     this.peer = peer;
     this.timeoutMillis = timeoutMillis;
+    this.heartbeatMillis = heartbeatMillis;
     this.payload = ByteBuffer.allocateDirect(maxPieceValues * 8).order(ByteOrder.LITTLE_ENDIAN);
   }
 
@@ -97,14 +103,21 @@ final class InLink implements AutoCloseable {
       int k;
       int seq;
       int c;
-      do {
+      long began = System.nanoTime();
+      while (true) {
         header.clear();
         Io.readFully(channel, header, guard);
         header.flip();
         k = header.getInt();
         seq = header.getInt();
         c = header.getInt();
-      } while (k == Frame.WAITING);
+        if (k != Frame.WAITING) {
+          break;
+        }
+        if (System.nanoTime() - began > timeoutMillis * 1_000_000L) {
+          throw aliveButSilent(during);
+        }
+      }
       if (k == Frame.ABORT && c >= 0 && c <= payload.capacity()) {
         payload.clear().limit(c);
         Io.readFully(channel, payload, guard);
@@ -128,8 +141,9 @@ final class InLink implements AutoCloseable {
       throw e;
     } catch (IOException e) {
       if (guard.expired()) {
-        throw new CollectiveException("no data from member " + peer + " for " + timeoutMillis
-            + " ms during " + during + "; it is stalled or its host is unreachable", e);
+        throw new CollectiveException("nothing from member " + peer + ", not even a heartbeat, "
+            + "for " + heartbeatMillis + " ms during " + during + "; its process is dead or "
+            + "frozen, or its host unreachable", e);
       }
       throw new CollectiveException("member " + peer + " closed the connection during "
           + during + " (" + e.getMessage() + "); its task has probably died", e);
@@ -141,7 +155,8 @@ final class InLink implements AutoCloseable {
     int cap = shm.capacity();
     long at = read;
     while (true) {
-      arrivals.await(written, at + ShmFrames.HEADER);
+      arrivals.await(written, at + ShmFrames.HEADER, timeoutMillis,
+          () -> aliveButSilent(during));
       int off = (int) (at & (cap - 1));
       ring.limit(cap);
       if (ring.getInt(off) == ShmFrames.PAD) {
@@ -161,6 +176,11 @@ final class InLink implements AutoCloseable {
       ring.limit(off + Frame.HEADER_BYTES + bytes).position(off + Frame.HEADER_BYTES);
       return ring;
     }
+  }
+
+  private CollectiveException aliveButSilent(Object during) {
+    return new CollectiveException("member " + peer + " is alive (its heartbeats arrive) but "
+        + "sent no data for " + timeoutMillis + " ms during " + during + "; it is stuck");
   }
 
   @Override

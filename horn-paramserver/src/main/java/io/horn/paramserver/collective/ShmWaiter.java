@@ -31,6 +31,10 @@ final class ShmWaiter {
   private final ByteBuffer inbox = ByteBuffer.allocate(Frame.HEADER_BYTES + 8192)
       .order(ByteOrder.LITTLE_ENDIAN);
 
+  /** Heartbeats arrive on the control connection all the time; read them at least this often. */
+  private static final long POLL_NANOS = 1_000_000_000L;
+  private long lastPoll = System.nanoTime();
+
   ShmWaiter(SocketChannel control, Watchdog.Guard guard, String peer) {
     this.control = control;
     this.guard = guard;
@@ -39,6 +43,19 @@ final class ShmWaiter {
 
   /** Returns once {@code position} reaches {@code target}. */
   void await(LongSupplier position, long target) throws IOException {
+    await(position, target, Long.MAX_VALUE / 2_000_000L, null);
+  }
+
+  /**
+   * Returns once {@code position} reaches {@code target}; throws what {@code tooLong} makes when
+   * that takes more than {@code limitMillis} while the neighbour is alive (beating).
+   */
+  void await(LongSupplier position, long target, long limitMillis,
+      java.util.function.Supplier<? extends IOException> tooLong) throws IOException {
+    if (System.nanoTime() - lastPoll > POLL_NANOS) {
+      // Pieces that always arrive at once would never poll: keep the connection drained.
+      poll();
+    }
     if (position.getAsLong() >= target) {
       return;
     }
@@ -60,6 +77,9 @@ final class ShmWaiter {
           if (guard.expired()) {
             throw new IOException("the deadline passed");
           }
+          if (tooLong != null && System.nanoTime() - start > limitMillis * 1_000_000L) {
+            throw tooLong.get();
+          }
         }
         if (System.nanoTime() - start < YIELD_NANOS) {
           Thread.yield();
@@ -75,6 +95,7 @@ final class ShmWaiter {
 
   /** Reads whatever control frames have arrived. */
   private void poll() throws IOException {
+    lastPoll = System.nanoTime();
     if (control.read(inbox) < 0) {
       throw new EOFException("the connection was closed by the other side");
     }

@@ -16,6 +16,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Watchdog implements AutoCloseable {
   private final long timeoutNanos;
   private final CopyOnWriteArrayList<Guard> guards = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Periodic> periodic = new CopyOnWriteArrayList<>();
+
+  /** A task the watchdog's thread runs every {@code periodNanos}. */
+  private static final class Periodic {
+    final long periodNanos;
+    final Runnable task;
+    long last = System.nanoTime();
+
+    Periodic(long periodNanos, Runnable task) {
+      this.periodNanos = periodNanos;
+      this.task = task;
+    }
+  }
   private final Thread thread;
   private volatile boolean closed;
 
@@ -23,13 +36,15 @@ public final class Watchdog implements AutoCloseable {
   public final class Guard {
     private final Closeable target;
     private final Runnable whileWaiting;
+    private final long limitNanos;
     private volatile long since;
     private volatile long lastNudge;
     private volatile boolean expired;
 
-    private Guard(Closeable target, Runnable whileWaiting) {
+    private Guard(Closeable target, Runnable whileWaiting, long limitNanos) {
       this.target = target;
       this.whileWaiting = whileWaiting;
+      this.limitNanos = limitNanos;
     }
 
     /** A blocking call starts (or made progress and goes on waiting). */
@@ -51,10 +66,10 @@ public final class Watchdog implements AutoCloseable {
       if (s == 0) {
         return;
       }
-      if (now - s > timeoutNanos && !expired) {
+      if (now - s > limitNanos && !expired) {
         expired = true;
         closeQuietly(target);
-      } else if (whileWaiting != null && now - Math.max(s, lastNudge) > timeoutNanos / 4) {
+      } else if (whileWaiting != null && now - Math.max(s, lastNudge) > limitNanos / 4) {
         lastNudge = now;
         whileWaiting.run();
       }
@@ -69,6 +84,12 @@ public final class Watchdog implements AutoCloseable {
         long now = System.nanoTime();
         for (Guard g : guards) {
           g.check(now);
+        }
+        for (Periodic p : periodic) {
+          if (now - p.last >= p.periodNanos) {
+            p.last = now;
+            p.task.run();
+          }
         }
         try {
           Thread.sleep(tick);
@@ -86,13 +107,32 @@ public final class Watchdog implements AutoCloseable {
   }
 
   /**
+   * A guard with its own deadline, {@code timeoutMillis} instead of the watchdog's (the
+   * watchdog's thread still ticks at the pace its own timeout set).
+   */
+  public Guard guard(Closeable target, Runnable whileWaiting, long timeoutMillis) {
+    Guard g = new Guard(target, whileWaiting, timeoutMillis * 1_000_000L);
+    guards.add(g);
+    return g;
+  }
+
+  /**
    * A guard that also runs {@code whileWaiting} (on the watchdog's thread, so it must not block)
    * every quarter of the timeout that a call waits on it.
    */
   public Guard guard(Closeable target, Runnable whileWaiting) {
-    Guard g = new Guard(target, whileWaiting);
+    Guard g = new Guard(target, whileWaiting, timeoutNanos);
     guards.add(g);
     return g;
+  }
+
+  /**
+   * Runs {@code task} on the watchdog's thread every {@code periodMillis} (at the watchdog's
+   * tick): it must not block. Heartbeats go out this way, so that they stop only when the whole
+   * process stops.
+   */
+  public void every(long periodMillis, Runnable task) {
+    periodic.add(new Periodic(periodMillis * 1_000_000L, task));
   }
 
   @Override
