@@ -32,6 +32,9 @@ final class ClusterSettings {
       "bsp.local.dir", "bsp.disk.queue.dir", "hama.zookeeper.property.dataDir",
       "dfs.namenode.name.dir", "dfs.datanode.data.dir");
 
+  /** The address ZooKeeper listens on and its clients connect to. */
+  static final String LOOPBACK = "127.0.0.1";
+
   /** The port keys of {@code hama-site.xml} besides {@code bsp.master.address}. */
   private static final List<String> PORT_KEYS = List.of("bsp.http.infoserver.port",
       "bsp.groom.rpc.port", "bsp.http.groomserver.port", "bsp.peer.port",
@@ -159,7 +162,11 @@ final class ClusterSettings {
       child.append(' ').append(b.childJvmOptions.replaceAll("\\s+", " "));
     }
     hama.put("bsp.child.java.opts", child.toString());
-    hama.put("hama.zookeeper.quorum", "localhost");
+    // ZooKeeper serves this machine only: Hama's QuorumPeer passes hama.zookeeper.property.* on
+    // as ZooKeeper properties, and clientPortAddress binds the client port to loopback (it
+    // listened on every interface, open to the network). The clients name the same address.
+    hama.put("hama.zookeeper.quorum", LOOPBACK);
+    hama.put("hama.zookeeper.property.clientPortAddress", LOOPBACK);
     hama.put("hama.zookeeper.property.clientPort", String.valueOf(port("hama.zookeeper.property.clientPort")));
     hama.put("hama.zookeeper.property.tickTime", "2000");
     hama.put("hama.zookeeper.property.initLimit", "10");
@@ -177,6 +184,7 @@ final class ClusterSettings {
     putDirs(hama, w, b.hdfs);
     applyOverrides(site);
     putDirs(hama, w, b.hdfs);
+    checkZooKeeperQuorum();
     String opts = hama.get("bsp.child.java.opts");
     if (opts == null || !opts.contains("java.system.class.loader")) {
       hama.put("bsp.child.java.opts", ((opts == null ? "" : opts.trim()) + " "
@@ -259,6 +267,21 @@ final class ClusterSettings {
     }
     for (Map.Entry<String, String> e : b.extra.entrySet()) {
       hama.put(e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * A site file (or builder setting) may name the ZooKeeper quorum, but a quorum host other than
+   * loopback would find nobody listening while ZooKeeper is bound to loopback.
+   */
+  private void checkZooKeeperQuorum() throws IOException {
+    String quorum = hama.get("hama.zookeeper.quorum").trim();
+    if (LOOPBACK.equals(hama.get("hama.zookeeper.property.clientPortAddress"))
+        && !quorum.equals(LOOPBACK) && !quorum.equals("localhost")) {
+      throw new IOException("hama.zookeeper.quorum is " + quorum + " (from "
+          + (b.extra.containsKey("hama.zookeeper.quorum") ? "the builder's settings" : b.siteFile)
+          + "), but the cluster's ZooKeeper listens on " + LOOPBACK + " only; remove the setting,"
+          + " or also set hama.zookeeper.property.clientPortAddress to an address of " + quorum);
     }
   }
 

@@ -10,15 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.horn.bsp.SubmitChecks;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -87,6 +93,15 @@ class LocalClusterTest {
       client.close();
       assertEquals(1, status.getGroomServers());
       assertTrue(status.getMaxTasks() >= 3, "task slots: " + status.getMaxTasks());
+      // Cheap on a cluster that is up anyway: the submit-time checks that read it.
+      SubmitChecks.checkSlots(conf, 3, "3 workers");
+      int more = status.getMaxTasks() + 1;
+      IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+          () -> SubmitChecks.checkSlots(conf, more, more + " workers"));
+      assertTrue(tooMany.getMessage().contains("needs " + more + " task slots (" + more
+          + " workers), the cluster has " + status.getMaxTasks()), tooMany.getMessage());
+      assertZooKeeperListensOnLoopbackOnly(
+          Integer.parseInt(cluster.settings().get("hama.zookeeper.property.clientPort")));
 
       BSPJob job = new BSPJob(conf, PeerCountBsp.class);
       job.setJobName("LocalClusterTest");
@@ -150,6 +165,74 @@ class LocalClusterTest {
           e.getMessage());
       assertFalse(Files.exists(dir.resolve("cluster/pids/zookeeper.pid")));
     }
+  }
+
+  @Test
+  void refusesAQuorumHostThatTheLoopbackZooKeeperCannotServe(@TempDir Path dir) throws Exception {
+    Path site = dir.resolve("hama-site.xml");
+    SiteXml.write(site, null, Map.of("bsp.master.address", "localhost:0",
+        "hama.zookeeper.quorum", "zk.example.org"));
+    IOException e = assertThrows(IOException.class,
+        () -> LocalCluster.builder(dir.resolve("cluster")).siteFile(site).start());
+    assertTrue(e.getMessage().startsWith("hama.zookeeper.quorum is zk.example.org (from " + site
+        + "), but the cluster's ZooKeeper listens on 127.0.0.1 only"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("cluster/pids/zookeeper.pid")));
+  }
+
+  /**
+   * Proves that nothing listens on ZooKeeper's port but on loopback: the kernel's table of
+   * listening sockets (Linux) shows only loopback addresses for the port, and a connection to
+   * each non-loopback address of this machine is refused.
+   */
+  private static void assertZooKeeperListensOnLoopbackOnly(int port) throws IOException {
+    int listeners = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path p = Path.of(table);
+      if (!Files.isReadable(p)) {
+        continue;
+      }
+      List<String> lines = Files.readAllLines(p);
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        String[] local = f[1].split(":");
+        // State 0A is LISTEN; the port is big-endian hex, the address in host (little-endian)
+        // order, word by word.
+        if (f[3].equals("0A") && Integer.parseInt(local[1], 16) == port) {
+          InetAddress a = procAddress(local[0]);
+          assertTrue(a.isLoopbackAddress(), "ZooKeeper's port " + port + " listens on " + a);
+          listeners++;
+        }
+      }
+    }
+    boolean proc = Files.isReadable(Path.of("/proc/net/tcp"));
+    assertTrue(!proc || listeners > 0, "no listening socket on ZooKeeper's port " + port);
+    int refused = 0;
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (a.isLoopbackAddress() || a.isLinkLocalAddress() || !nic.isUp()) {
+          continue;
+        }
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(a, port), 2_000);
+          throw new AssertionError("ZooKeeper's port " + port + " accepts connections on " + a);
+        } catch (ConnectException expected) {
+          refused++;
+        }
+      }
+    }
+    assertTrue(proc || refused > 0, "neither /proc/net/tcp nor a non-loopback address to test");
+  }
+
+  /** An address as /proc/net/tcp{,6} writes it: hex, each 32-bit word in little-endian order. */
+  private static InetAddress procAddress(String hex) throws IOException {
+    byte[] b = new byte[hex.length() / 2];
+    for (int word = 0; word < b.length; word += 4) {
+      for (int i = 0; i < 4; i++) {
+        int at = 2 * (word + 3 - i);
+        b[word + i] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+      }
+    }
+    return InetAddress.getByAddress(b);
   }
 
   @Test

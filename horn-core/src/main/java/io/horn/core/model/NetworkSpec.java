@@ -35,8 +35,11 @@ public final class NetworkSpec {
     long total = 0;
     for (int l = 1; l < layers.size(); l++) {
       offsets[l] = (int) total;
-      total += (long) (layers.get(l - 1).size() + 1) * layers.get(l).size();
-      checkArgument(total < Integer.MAX_VALUE - 16, "network has too many parameters: %s", total);
+      int inputs = layers.get(l - 1).size();
+      int outputs = layers.get(l).size();
+      // In long throughout: (inputs + 1) in int wraps for a layer of Integer.MAX_VALUE neurons.
+      total += SizeLimits.blockSize(inputs, outputs);
+      SizeLimits.checkParameterCount(total, l, inputs, outputs);
     }
     offsets[layers.size()] = (int) total;
   }
