@@ -11,7 +11,8 @@ import org.apache.hadoop.io.Writable;
  * count, where a worker listens for its group's collectives, where the parameter server
  * listens. One fact per message. After set-up, tasks talk over their own connections.
  *
- * <p>Mutable for Hama's reuse; {@link #readFields} rejects unknown kinds and absurd lengths.
+ * <p>Mutable for Hama's reuse; {@link #readFields} rejects unknown kinds and absurd lengths, and
+ * {@link #write} refuses an address longer than the reader accepts (1024 UTF-8 bytes).
  */
 public final class SetupMessage implements Writable {
   /** The kinds of fact. The wire carries the ordinal: append, never reorder. */
@@ -71,6 +72,12 @@ public final class SetupMessage implements Writable {
   @Override
   public void write(DataOutput out) throws IOException {
     byte[] a = address.getBytes(StandardCharsets.UTF_8);
+    // Refused here rather than at the peer: readFields rejects it, and past 65535 bytes the
+    // 16-bit length would wrap and the rest of the stream be misread.
+    if (a.length > MAX_ADDRESS_BYTES) {
+      throw new IOException("set-up message with an address of " + a.length
+          + " bytes; at most " + MAX_ADDRESS_BYTES + " can be sent");
+    }
     out.writeByte(kind.ordinal());
     out.writeInt(from);
     out.writeLong(count);

@@ -20,7 +20,8 @@ import org.apache.hadoop.io.Writable;
  *
  * <p>{@link #readFields} checks what it reads, because a SequenceFile's value bytes are whatever
  * the file holds: counts must lie in {@code [0, 2^24]}, values must be finite, and a stream that
- * ends early is an {@link EOFException}. It reuses this object's arrays when the counts match
+ * ends early is an {@link EOFException}. The counts are not trusted for allocation: memory grows
+ * with the bytes actually read, so a corrupt count costs at most a small constant. It reuses this object's arrays when the counts match
  * those of the previous sample, which is always the case for the records of one dataset; so the
  * arrays returned by {@link #features()} and {@link #targets()} are live views that the next
  * {@code readFields} or {@code set} may overwrite.
@@ -31,6 +32,9 @@ import org.apache.hadoop.io.Writable;
 public final class SampleWritable implements Writable {
   /** The largest count {@link #readFields} believes: 16 M floats, 64 MiB, far past any sample. */
   public static final int MAX_COUNT = 1 << 24;
+
+  /** The first step of growing the scratch buffer while reading values, in bytes. */
+  private static final int READ_CHUNK = 1 << 16;
 
   private static final float[] EMPTY = new float[0];
 
@@ -109,9 +113,9 @@ public final class SampleWritable implements Writable {
     checkReadCount(nf, "feature");
     checkReadCount(nt, "target");
     int byteCount = 4 * (nf + nt); // at most 2^27: no overflow
-    byte[] b = scratch(byteCount);
+    byte[] b;
     try {
-      in.readFully(b, 0, byteCount);
+      b = readValues(in, byteCount);
     } catch (EOFException e) {
       clear();
       throw eof("the input ends inside the values of a sample of " + nf + " features and " + nt
@@ -160,6 +164,30 @@ public final class SampleWritable implements Writable {
   private byte[] scratch(int n) {
     if (bytes.length < n) {
       bytes = new byte[n];
+    }
+    return bytes;
+  }
+
+  /**
+   * Reads {@code byteCount} bytes into the scratch buffer and returns it. The count comes from
+   * the input, so a buffer too small for it grows only as fast as bytes actually arrive
+   * (doubling, from {@link #READ_CHUNK}): a corrupt header claiming 2^24 floats in front of a few
+   * bytes costs one chunk, not 128 MiB.
+   */
+  private byte[] readValues(DataInput in, int byteCount) throws IOException {
+    if (bytes.length >= byteCount) {
+      in.readFully(bytes, 0, byteCount);
+      return bytes;
+    }
+    int have = 0;
+    while (have < byteCount) {
+      if (have == bytes.length) {
+        bytes = Arrays.copyOf(bytes,
+            (int) Math.min(byteCount, Math.max(READ_CHUNK, 2L * bytes.length)));
+      }
+      int k = Math.min(byteCount, bytes.length) - have;
+      in.readFully(bytes, have, k);
+      have += k;
     }
     return bytes;
   }
