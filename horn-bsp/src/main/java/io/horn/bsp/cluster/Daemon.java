@@ -21,7 +21,8 @@ enum Daemon {
   DATANODE("datanode", "DataNode", "org.apache.hadoop.hdfs.server.datanode.DataNode", false),
   ZOOKEEPER("zookeeper", "ZooKeeper", "org.apache.hama.ZooKeeperRunner", true),
   BSPMASTER("bspmaster", "BSPMaster", "org.apache.hama.BSPMasterRunner", true),
-  GROOMSERVER("groomserver", "GroomServer", "org.apache.hama.GroomServerRunner", true);
+  // Hama's GroomServer plus a reaper of task JVMs that outlive their job (see TaskReaper).
+  GROOMSERVER("groomserver", "GroomServer", "io.horn.bsp.cluster.HornGroomServer", true);
 
   static final String DAEMON_MARK = "-Dhorn.cluster.daemon=";
   static final String WORKDIR_MARK = "-Dhorn.cluster.workdir=";
