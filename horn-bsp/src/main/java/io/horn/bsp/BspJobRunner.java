@@ -6,6 +6,7 @@ import io.horn.bsp.io.SampleWritable;
 import io.horn.bsp.io.SequenceFileDatasetFormat;
 import io.horn.core.HornJob;
 import io.horn.core.JobRunner;
+import io.horn.core.conf.ConfigOption;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
@@ -18,6 +19,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * formats (MNIST idx files) are sliced by the workers themselves.
  */
 public final class BspJobRunner implements JobRunner {
+  /** How long a new attempt waits for the slots of the failed one's tasks. */
+  private static final long SLOT_WAIT_MILLIS = 120_000;
   private static final Logger LOG = LoggerFactory.getLogger(BspJobRunner.class);
 
   @Override
@@ -69,6 +73,14 @@ public final class BspJobRunner implements JobRunner {
     try {
       HamaConfiguration probe = hamaConfiguration(conf);
       checkReachable(probe.get("bsp.master.address"));
+      if (!"local".equals(probe.get("bsp.master.address"))) {
+        // Task JVMs start in their own directories: a relative path would name nothing there.
+        for (ConfigOption<String> p : List.of(HornOptions.TRAINING_PATH, HornOptions.TEST_PATH,
+            HornOptions.MODEL_PATH, HornOptions.CHECKPOINT_DIR)) {
+          conf.set(p, SubmitChecks.absolute(conf.get(p), p.key()));
+        }
+        SubmitChecks.checkSlots(probe, layout.tasks(), layout.toString());
+      }
       // Before a temporary model path is made up: checkpoints beside it would be lost anyway.
       CheckpointStore store = checkpointStore(conf, probe);
       java.nio.file.Path tempModel = null;
@@ -119,7 +131,7 @@ public final class BspJobRunner implements JobRunner {
         from = newestCheckpoint(store, spec, layout, attempt == 1);
       }
       try {
-        return submit(job, conf, spec, layout, from, board, verbose);
+        return submit(job, conf, spec, layout, from, attempt > 1, board, verbose);
       } catch (JobFailedException e) {
         if (!e.retryable() || attempt >= max) {
           throw attempt == 1 ? e : new JobFailedException(e.getMessage() + " (attempt " + attempt
@@ -134,6 +146,27 @@ public final class BspJobRunner implements JobRunner {
               + again);
         }
         resume = store != null;
+      }
+    }
+  }
+
+  /**
+   * Before an attempt after a failure: the failed attempt's tasks may hold their slots for a
+   * while (the cluster reaps them), so wait for enough free slots rather than fail.
+   */
+  private static void awaitSlots(HamaConfiguration hama, JobLayout layout)
+      throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + SLOT_WAIT_MILLIS;
+    while (true) {
+      try {
+        SubmitChecks.checkSlots(hama, layout.tasks(), layout.toString());
+        return;
+      } catch (IllegalArgumentException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new JobFailedException(e.getMessage() + " (waited " + SLOT_WAIT_MILLIS / 1000
+              + " s for the failed attempt's tasks to free their slots)", e, false);
+        }
+        Thread.sleep(1000);
       }
     }
   }
@@ -182,7 +215,7 @@ public final class BspJobRunner implements JobRunner {
 
   /** One attempt: submits the job and waits for it; returns the model it wrote. */
   private Model submit(HornJob job, HornConfiguration jobConf, NetworkSpec spec,
-      JobLayout layout, String resumeFrom, ProgressBoard board, boolean verbose)
+      JobLayout layout, String resumeFrom, boolean retry, ProgressBoard board, boolean verbose)
       throws IOException, InterruptedException {
     HornConfiguration conf = jobConf.copy();
     String token = UUID.randomUUID().toString();
@@ -191,6 +224,9 @@ public final class BspJobRunner implements JobRunner {
       conf.set(Checkpoints.RESUME_FROM, resumeFrom);
     }
     HamaConfiguration hama = hamaConfiguration(conf);
+    if (retry) {
+      awaitSlots(hama, layout);
+    }
     String trainPath = conf.get(HornOptions.TRAINING_PATH);
     boolean splits = InputCheck.check(trainPath, spec, hama);
     String testPath = conf.get(HornOptions.TEST_PATH);
@@ -234,7 +270,8 @@ public final class BspJobRunner implements JobRunner {
     try {
       // Local mode's runner ends with its threads; on a cluster a dead task's JVM would keep
       // Hama waiting, so the job is watched and ended at its first failed task.
-      ok = local ? bsp.waitForCompletion(false) : JobWatch.run(bsp, hama, token, board);
+      ok = local ? bsp.waitForCompletion(false) : JobWatch.run(bsp, hama, token, board,
+          conf.get(HornOptions.GROUP_TIMEOUT));
     } catch (ClassNotFoundException e) {
       throw new JobFailedException("a class of the job could not be loaded: " + e.getMessage(),
           e, false);

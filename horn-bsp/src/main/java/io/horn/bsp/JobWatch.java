@@ -1,7 +1,8 @@
 package io.horn.bsp;
 
-import java.io.IOException;
+import io.horn.core.conf.HornOptions;
 import io.horn.core.engine.ProgressBoard;
+import java.io.IOException;
 import org.apache.hama.HamaConfiguration;
 import org.apache.hama.bsp.BSPJob;
 import org.apache.hama.bsp.BSPJobClient;
@@ -31,11 +32,13 @@ final class JobWatch {
    * Submits {@code job}; returns whether it succeeded; a failed task ends it early. With a
    * {@code board}, shows the groups' progress on it ({@link ProgressFiles}).
    */
-  static boolean run(BSPJob job, HamaConfiguration conf, String token, ProgressBoard board)
-      throws IOException, InterruptedException {
+  static boolean run(BSPJob job, HamaConfiguration conf, String token, ProgressBoard board,
+      long setupMillis) throws IOException, InterruptedException {
     BSPJobClient client = new BSPJobClient(conf);
     try {
       RunningJob running = client.submitJob(job);
+      long submitted = System.currentTimeMillis();
+      boolean trained = false;
       int seen = 0;
       long failedAt = 0;
       String failed = null;
@@ -64,6 +67,16 @@ final class JobWatch {
           running.killJob();
           TaskFailures.Failure first = TaskFailures.firstPublished(conf, token);
           throw new JobFailedException(first + " (the job was stopped)", first.retryable());
+        }
+        // Hama's set-up barriers have no deadline: a task lost there would hold the others in
+        // sync() for ever, and publishes nothing.
+        trained = trained || running.getSuperstepCount() >= 2;
+        if (!trained && System.currentTimeMillis() - submitted > setupMillis) {
+          running.killJob();
+          throw new JobFailedException("the job did not finish setting up (its first two "
+              + "supersteps) within " + setupMillis + " ms (" + HornOptions.GROUP_TIMEOUT.key()
+              + "): a task was lost before training began, or the cluster had no free slots "
+              + "for all its tasks", true);
         }
         if (failed != null && System.currentTimeMillis() - failedAt > GRACE_MILLIS) {
           running.killJob();

@@ -9,11 +9,13 @@ import io.horn.core.activation.Identity;
 import io.horn.core.conf.ConfigOption;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.UnknownKeys;
 import io.horn.core.cost.CostFunction;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.model.LayerSpec;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.model.SizeLimits;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +46,7 @@ import java.util.ServiceLoader;
  * <p>Not thread-safe: build and run a job on one thread.
  */
 public class HornJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HornJob.class);
   private final HornConfiguration conf;
   private final Class<?> jobClass;
   private final List<LayerSpec> layers = new ArrayList<>();
@@ -253,8 +256,13 @@ public class HornJob {
    * @return true when training finished
    */
   public boolean waitForCompletion(boolean verbose) throws IOException, InterruptedException {
-    getNetworkSpec();
+    NetworkSpec spec = getNetworkSpec();
     conf.validate();
+    // Before any work: a batch too large for Java's arrays fails here, not in a task.
+    SizeLimits.check(spec, conf.get(HornOptions.BATCH_SIZE));
+    for (String warning : UnknownKeys.check(conf, java.util.Set.of())) {
+      LOG.warn(warning);
+    }
     return selectRunner().run(this, verbose);
   }
 

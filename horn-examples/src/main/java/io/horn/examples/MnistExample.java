@@ -22,11 +22,12 @@ public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
       + " [--batch-size N] [--learning-rate F] [--momentum F] [--workers N] [--groups G]"
       + " [--push-interval N]"
-      + " [--test PATH] [--model PATH] [--report DIR] [--verbose]";
+      + " [--test PATH] [--model PATH] [--report DIR] [--checkpoint-dir DIR]"
+      + " [--checkpoint-seconds S] [--resume] [--verbose]";
 
   private static final java.util.Set<String> VALUED = java.util.Set.of("--data", "--model",
       "--test", "--report", "--epochs", "--batch-size", "--learning-rate", "--momentum",
-      "--workers", "--groups", "--push-interval");
+      "--workers", "--groups", "--push-interval", "--checkpoint-dir", "--checkpoint-seconds");
 
   private MnistExample() {}
 
@@ -41,6 +42,9 @@ public final class MnistExample {
     double lr = 0.05;
     double momentum = 0.9;
     boolean verbose = false;
+    boolean resume = false;
+    String checkpointDir = null;
+    long checkpointSeconds = -1;
     // Two task groups of two peers and a parameter server; bin/horn knows this default too (it
     // gives each worker its share of the cores).
     int workers = 4;
@@ -55,6 +59,9 @@ public final class MnistExample {
           return;
         } else if (a.equals("--verbose")) {
           verbose = true;
+          continue;
+        } else if (a.equals("--resume")) {
+          resume = true;
           continue;
         }
         if (!VALUED.contains(a)) {
@@ -76,6 +83,8 @@ public final class MnistExample {
           case "--workers": workers = Integer.parseInt(v); break;
           case "--groups": groups = Integer.parseInt(v); break;
           case "--push-interval": pushInterval = Integer.parseInt(v); break;
+          case "--checkpoint-dir": checkpointDir = v; break;
+          case "--checkpoint-seconds": checkpointSeconds = Long.parseLong(v); break;
           default: throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -106,6 +115,13 @@ public final class MnistExample {
       job.setWorkers(workers);
       job.setGroups(groups);
       job.setPushInterval(pushInterval);
+      job.setResume(resume);
+      if (checkpointDir != null) {
+        job.setCheckpointPath(checkpointDir);
+      }
+      if (checkpointSeconds >= 0) {
+        job.setCheckpointInterval(checkpointSeconds);
+      }
       job.inputLayer(784, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);
       job.addLayer(500, ReLU.class, StandardNeuron.class);

@@ -38,17 +38,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves a {@link ParameterServer} to the groups' {@link RemoteServerClient}s over plain TCP.
  *
- * <p>An accept thread ({@code horn-paramserver-accept}) authenticates every connection with the
- * job's secret ({@link Handshake}, purpose {@link Handshake#PARAMSERVER}, a group in range,
- * member 0); a connection that fails is logged with the reason and closed, and the server goes
- * on. Each admitted connection is served by its own thread ({@code horn-paramserver-g<group>})
+ * <p>Connections are authenticated with the job's secret by a {@link ServerAdmission} (each on
+ * its own thread under an absolute deadline; one connection per group; refusals logged and
+ * counted, {@link #refusedConnections}), and the server goes on. Each admitted connection is served by its own thread ({@code horn-paramserver-g<group>})
  * with one direct buffer of the model's size, allocated once: a push's delta is received into
  * it and the reply's weights are written over it, so a push allocates nothing model-sized.
  *
@@ -69,29 +67,25 @@ public final class ServerEndpoint implements AutoCloseable {
 
   private final ParameterServer ps;
   private final String host;
-  private final Handshake handshake;
   private final int groups;
   private final long timeoutMillis;
   private final ServerSocketChannel server;
   private final int port;
-  private final Thread acceptThread;
-  private final AtomicInteger connectionIds = new AtomicInteger();
+  private final ServerAdmission admission;
   private final Object lock = new Object();
   private final Set<Connection> connections = new HashSet<>(); // guarded by lock
-  private SocketChannel pending; // being authenticated; guarded by lock
   private volatile boolean closed;
 
   private ServerEndpoint(ParameterServer ps, String host, Handshake handshake, int groups,
       long timeoutMillis, ServerSocketChannel server) throws IOException {
     this.ps = ps;
     this.host = host;
-    this.handshake = handshake;
     this.groups = groups;
     this.timeoutMillis = timeoutMillis;
     this.server = server;
     this.port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-    this.acceptThread = new Thread(this::acceptLoop, "horn-paramserver-accept");
-    acceptThread.setDaemon(true);
+    this.admission = new ServerAdmission(server, host + ":" + port, handshake, groups,
+        timeoutMillis, this::admit);
   }
 
   /**
@@ -119,7 +113,7 @@ public final class ServerEndpoint implements AutoCloseable {
       throw new IOException("the parameter server cannot listen on " + host + ": "
           + ex.getMessage(), ex);
     }
-    e.acceptThread.start();
+    e.admission.start();
     LOG.info("parameter server listening at {} for {} groups", e.address(), groups);
     return e;
   }
@@ -129,84 +123,29 @@ public final class ServerEndpoint implements AutoCloseable {
     return host + ":" + port;
   }
 
-  private void acceptLoop() {
-    while (!closed) {
-      SocketChannel c;
-      try {
-        c = server.accept();
-      } catch (ClosedChannelException e) {
-        return; // close() did it
-      } catch (IOException e) {
-        // e.g. out of file descriptors: keep serving the connected groups, retry shortly
-        LOG.warn("parameter server at {}: accept failed: {}", address(), e.toString());
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          return;
+  /** Takes an authenticated connection for {@code group}; false when it has one already. */
+  private boolean admit(SocketChannel c, Watchdog watchdog, Watchdog.Guard guard, int group,
+      String peer) {
+    Connection conn = new Connection(c, watchdog, guard, group, peer);
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      for (Connection other : connections) {
+        if (other.group == group) {
+          return false;
         }
-        continue;
-      }
-      admit(c);
-    }
-  }
-
-  /** Authenticates {@code c} on the accept thread, then hands it to a thread of its own. */
-  private void admit(SocketChannel c) {
-    String peer = Io.remote(c);
-    // A watchdog per connection: its guards (and thread) end with the connection.
-    Watchdog watchdog = new Watchdog("horn-paramserver-c" + connectionIds.incrementAndGet()
-        + "-watchdog", timeoutMillis);
-    Watchdog.Guard guard = watchdog.guard(c);
-    synchronized (lock) {
-      if (closed) {
-        discard(c, watchdog);
-        return;
-      }
-      pending = c;
-    }
-    Handshake.Identity who;
-    try {
-      Handshake.Challenge ch = handshake.challenge(c, guard);
-      who = ch.claim();
-      if (who.purpose() != Handshake.PARAMSERVER) {
-        throw new IOException("it claimed to be " + who + ", not a parameter-server client");
-      }
-      if (who.group() < 0 || who.group() >= groups || who.member() != 0) {
-        throw new IOException("it claimed to be group " + who.group() + " member "
-            + who.member() + ", but the job has groups 0.." + (groups - 1) + " (member 0)");
-      }
-      handshake.verify(c, who, ch.nonce(), guard);
-      c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    } catch (IOException | RuntimeException e) {
-      String why = guard.expired()
-          ? "it did not complete authentication within " + timeoutMillis + " ms"
-          : e.getMessage();
-      if (!closed) {
-        LOG.warn("parameter server at {}: refused a connection from {}: {}", address(), peer,
-            why);
-      }
-      discard(c, watchdog);
-      return;
-    } finally {
-      synchronized (lock) {
-        pending = null;
-      }
-    }
-    Connection conn = new Connection(c, watchdog, guard, who.group(), peer);
-    synchronized (lock) {
-      if (closed) {
-        discard(c, watchdog);
-        return;
       }
       connections.add(conn);
       conn.thread.start();
     }
-    LOG.info("parameter server at {}: group {} connected from {}", address(), who.group(), peer);
+    LOG.info("parameter server at {}: group {} connected from {}", address(), group, peer);
+    return true;
   }
 
-  private static void discard(SocketChannel c, Watchdog watchdog) {
-    Watchdog.closeQuietly(c);
-    watchdog.close();
+  /** Connections refused so far (failed or late authentication, duplicates, overflow). */
+  public long refusedConnections() {
+    return admission.refused();
   }
 
   /** A request the protocol does not allow: answered with a fatal ERROR, then closed. */
@@ -417,12 +356,10 @@ public final class ServerEndpoint implements AutoCloseable {
         return;
       }
       closed = true;
-      Watchdog.closeQuietly(pending);
       open = new ArrayList<>(connections);
     }
-    Watchdog.closeQuietly(server);
     long end = System.currentTimeMillis() + JOIN_MILLIS;
-    join(acceptThread, end);
+    admission.close(JOIN_MILLIS);
     for (Connection c : open) {
       Watchdog.closeQuietly(c.ch);
     }

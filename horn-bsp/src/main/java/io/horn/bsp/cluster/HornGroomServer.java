@@ -1,7 +1,8 @@
 package io.horn.bsp.cluster;
 
-import org.apache.hama.GroomServerRunner;
+import org.apache.hadoop.util.StringUtils;
 import org.apache.hama.HamaConfiguration;
+import org.apache.hama.bsp.GroomServer;
 
 /**
  * Horn's GroomServer entry point: Hama 0.7.1's GroomServer ({@link GroomServerRunner#main}, same
@@ -16,6 +17,8 @@ import org.apache.hama.HamaConfiguration;
  * hama-site.xml}. Like Hama's runner, it ignores {@code -D} options on the command line.
  */
 public final class HornGroomServer {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(HornGroomServer.class);
 
   private HornGroomServer() {}
 
@@ -24,7 +27,21 @@ public final class HornGroomServer {
    * GroomServer's status, as Hama's runner does.
    */
   public static void main(String[] args) throws Exception {
-    TaskReaper.start(new HamaConfiguration());
-    GroomServerRunner.main(args);
+    // As Hama's GroomServerRunner does, but keeping the groom for the reaper.
+    StringUtils.startupShutdownMessage(GroomServer.class, args, LOG);
+    int status = 0;
+    try {
+      HamaConfiguration conf = new HamaConfiguration();
+      if (args.length == 1) {
+        conf.set("bsp.peer.hostname", args[0]);
+      }
+      GroomServer groom = GroomServer.constructGroomServer(GroomServer.class, conf);
+      TaskReaper.start(conf, GroomReports.of(groom));
+      GroomServer.startGroomServer(groom).join();
+    } catch (Throwable e) {
+      LOG.error("the GroomServer failed", e);
+      status = -1;
+    }
+    System.exit(status);
   }
 }

@@ -85,6 +85,10 @@ final class TaskReaper implements Runnable {
   /** Task JVMs already sent SIGKILL (so that one that lingers is logged once). */
   private final Set<ProcessHandle> signalled = new HashSet<>();
   private boolean masterWasDown;
+  /** The groom's reports, when the reaper runs in the groom's JVM; null in tests without one. */
+  private GroomReports reports;
+  /** Since when each reported task's job has been seen ended (see {@link GroomReports}). */
+  private final Map<String, Long> reportedEndedSince = new HashMap<>();
 
   /**
    * @param parent the process whose task JVMs to watch (in a GroomServer, the current one)
@@ -110,6 +114,14 @@ final class TaskReaper implements Runnable {
    * @return the started thread, or null when disabled
    */
   static Thread start(Configuration conf) {
+    return start(conf, null);
+  }
+
+  /**
+   * {@link #start(Configuration)}, also dropping from {@code reports} the tasks of jobs that
+   * ended a grace period ago (see {@link GroomReports} for why).
+   */
+  static Thread start(Configuration conf, GroomReports reports) {
     if (!conf.getBoolean(ENABLED_KEY, true)) {
       LOG.info("task reaper off ({}=false)", ENABLED_KEY);
       return null;
@@ -118,6 +130,7 @@ final class TaskReaper implements Runnable {
     long interval = conf.getLong(INTERVAL_KEY, DEFAULT_INTERVAL_MS);
     TaskReaper reaper = new TaskReaper(ProcessHandle.current(), new MasterJobs(conf, RPC_TIMEOUT_MS),
         grace, interval);
+    reaper.reports = reports;
     Thread t = new Thread(reaper, "horn-task-reaper");
     t.setDaemon(true);
     // A hint only (Linux ignores Java priorities by default): the groom's own threads come
@@ -164,13 +177,15 @@ final class TaskReaper implements Runnable {
    */
   List<TaskJvm> sweep(long now) {
     List<TaskJvm> tasks = TaskJvm.childrenOf(parent);
+    List<GroomReports.Reported> reported = reports == null ? List.of() : reports.reported();
     Set<ProcessHandle> present = new HashSet<>();
     for (TaskJvm t : tasks) {
       present.add(t.process);
     }
     endedSince.keySet().retainAll(present);
     signalled.retainAll(present);
-    if (tasks.isEmpty()) {
+    if (tasks.isEmpty() && reported.isEmpty()) {
+      reportedEndedSince.clear();
       return List.of();
     }
     Map<String, Integer> states;
@@ -186,6 +201,7 @@ final class TaskReaper implements Runnable {
       LOG.debug("task reaper: the BSPMaster answers again");
       masterWasDown = false;
     }
+    dropEndedReports(now, reported, states);
     List<TaskJvm> killed = new ArrayList<>();
     for (TaskJvm t : tasks) {
       Integer state = states.get(t.jobId);
@@ -207,5 +223,33 @@ final class TaskReaper implements Runnable {
       }
     }
     return killed;
+  }
+
+  /** Drops from the groom's reports the tasks whose job ended a grace period ago. */
+  private void dropEndedReports(long now, List<GroomReports.Reported> reported,
+      Map<String, Integer> states) {
+    Set<String> present = new HashSet<>();
+    for (GroomReports.Reported r : reported) {
+      present.add(r.attemptId());
+      Integer state = states.get(r.jobId());
+      if (state != null && !MasterJobs.isComplete(state)) {
+        reportedEndedSince.remove(r.attemptId());
+        continue;
+      }
+      long since = reportedEndedSince.computeIfAbsent(r.attemptId(), k -> now);
+      if (now - since < graceNanos) {
+        continue;
+      }
+      try {
+        reports.drop(r.attemptId());
+        LOG.info("task reaper: dropped task {} of job {} ({}) from the groom's reports",
+            r.attemptId(), r.jobId(), state == null ? "unknown to the BSPMaster"
+                : MasterJobs.stateName(state));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("task reaper: could not drop task {} from the groom's reports: {}",
+            r.attemptId(), e.toString());
+      }
+    }
+    reportedEndedSince.keySet().retainAll(present);
   }
 }

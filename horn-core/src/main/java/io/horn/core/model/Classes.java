@@ -8,7 +8,9 @@ public final class Classes {
   public static <T> Class<? extends T> load(String name, Class<T> type, ClassLoader loader) {
     Class<?> c;
     try {
-      c = Class.forName(name, true, loader != null ? loader : Classes.class.getClassLoader());
+      // Not initialised here: a name read from a file must not run a class's static code
+      // before its type is checked (instantiate() initialises the classes that pass).
+      c = Class.forName(name, false, loader != null ? loader : Classes.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
       throw new IllegalArgumentException(
           "unknown " + type.getSimpleName() + " class '" + name + "'", e);
