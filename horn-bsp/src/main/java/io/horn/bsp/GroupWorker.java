@@ -135,6 +135,7 @@ final class GroupWorker {
     boolean leads = member == 0;
     // Every member starts from the leader's weights (the server's, when there is one).
     collective.broadcast(start, 0, start.length, 0);
+    checkSameStart(start);
     engine.setParameters(start);
     float[] lastPulled = start.clone();
     float[] current = new float[start.length];
@@ -158,6 +159,8 @@ final class GroupWorker {
           place.epoch(), place.cursor());
     }
     long sincePush = 0;
+    double intervalCost = 0;
+    long intervalSamples = 0;
     double lastCost = Double.NaN;
     boolean stopRequested = false;
     boolean stop = localBudget > 0 && step >= localBudget;
@@ -207,6 +210,19 @@ final class GroupWorker {
         trace.record(group, member, step, current);
       }
       sincePush++;
+      intervalCost += cost;
+      intervalSamples += samples;
+      if (step % settings.convergenceCheckInterval == 0) {
+        // As the in-process trainer: the group stops once its mean cost over a check interval
+        // falls below the threshold (the leader's stop reaches the members in the next header).
+        if (leads && intervalCost / intervalSamples < settings.convergenceThreshold) {
+          LOG.info("group {} converged at step {}: mean cost {} < {}", group, step,
+              intervalCost / intervalSamples, settings.convergenceThreshold);
+          stopRequested = true;
+        }
+        intervalCost = 0;
+        intervalSamples = 0;
+      }
       stop = header[2] > 0 || (localBudget > 0 && step >= localBudget);
       if (delayMillis > 0) {
         Thread.sleep(delayMillis);
@@ -260,6 +276,29 @@ final class GroupWorker {
       r.history = reporter.history();
     }
     return r;
+  }
+
+  /**
+   * Fails unless every member holds the same start weights: each contributes two 16-bit halves
+   * of a CRC of its weights and their squares; the sums equal size × own value for every member
+   * only when all the values are equal (zero variance), and stay exact in doubles.
+   */
+  private void checkSameStart(float[] start) throws IOException {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * start.length);
+    b.asFloatBuffer().put(start);
+    crc.update(b.array());
+    long h = crc.getValue();
+    double lo = h & 0xFFFF;
+    double hi = h >>> 16;
+    double[] sums = {lo, hi, lo * lo, hi * hi};
+    collective.allReduce(sums);
+    int p = collective.size();
+    if (sums[0] != p * lo || sums[1] != p * hi || sums[2] != p * lo * lo
+        || sums[3] != p * hi * hi) {
+      throw new IllegalStateException("group " + group + ": its members do not start from the "
+          + "same weights (member " + member + " holds CRC " + Long.toHexString(h) + ")");
+    }
   }
 
   /** A checkpoint is being cut: the server wants the group's state as of the push just made. */

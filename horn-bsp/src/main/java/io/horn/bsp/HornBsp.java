@@ -58,15 +58,31 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     try {
       run(peer);
     } catch (IOException | SyncException | InterruptedException | RuntimeException | Error e) {
-      LOG.error("task " + peer.getPeerIndex() + " failed: " + e, e);
-      String token = peer.getConfiguration().get(TaskFailures.TOKEN);
-      TaskFailures.record(token, e);
-      if (token != null && !"local".equals(peer.getConfiguration().get("bsp.master.address",
-          "local"))) {
-        TaskFailures.publish(peer.getConfiguration(), token, peer.getPeerIndex(), e,
-            whereIs(peer));
-      }
+      fail(peer, e);
       throw e;
+    }
+  }
+
+  /** Tasks (of any job in this JVM) that have told of their failure already. */
+  private static final java.util.Set<String> FAILED = java.util.concurrent.ConcurrentHashMap
+      .newKeySet();
+
+  /**
+   * Tells the submitter why this task fails, once, and as early as possible: before this task
+   * closes its connections, whose closing makes other tasks fail with mere consequences ("the
+   * leader was lost"), so that the earliest reason the submitter reads is the cause.
+   */
+  private static void fail(BSPPeer<?, ?, ?, ?, ?> peer, Throwable e) {
+    String token = peer.getConfiguration().get(TaskFailures.TOKEN);
+    if (!FAILED.add(token + "/" + peer.getPeerIndex())) {
+      return;
+    }
+    LOG.error("task " + peer.getPeerIndex() + " failed: " + e, e);
+    TaskFailures.record(token, e);
+    if (token != null && !"local".equals(peer.getConfiguration().get("bsp.master.address",
+        "local"))) {
+      TaskFailures.publish(peer.getConfiguration(), token, peer.getPeerIndex(), e,
+          whereIs(peer));
     }
   }
 
@@ -358,6 +374,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       LOG.info("worker {} (group {}, member {}) finished after {} steps", index, group, member,
           r.steps);
       return r;
+    } catch (IOException | RuntimeException e) {
+      fail(peer, e);
+      throw e;
     } finally {
       if (checkpoints != null) {
         checkpoints.close();

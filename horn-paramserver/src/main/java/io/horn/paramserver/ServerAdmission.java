@@ -55,6 +55,7 @@ final class ServerAdmission {
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
   private final Set<SocketChannel> pending = new HashSet<>(); // guarded by itself
+  private final Set<Thread> handshakes = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   ServerAdmission(ServerSocketChannel server, String address, Handshake handshake, int groups,
@@ -111,9 +112,15 @@ final class ServerAdmission {
         }
         pending.add(c);
       }
-      Thread t = new Thread(() -> authenticate(c),
-          "horn-paramserver-handshake-" + connectionIds.incrementAndGet());
+      Thread t = new Thread(() -> {
+        try {
+          authenticate(c);
+        } finally {
+          handshakes.remove(Thread.currentThread());
+        }
+      }, "horn-paramserver-handshake-" + connectionIds.incrementAndGet());
       t.setDaemon(true);
+      handshakes.add(t);
       t.start();
     }
   }
@@ -191,8 +198,14 @@ final class ServerAdmission {
       }
     }
     deadlines.shutdownNow();
+    long end = System.currentTimeMillis() + joinMillis;
     try {
       acceptThread.join(joinMillis);
+      for (Thread t : handshakes) {
+        t.join(Math.max(1, end - System.currentTimeMillis()));
+      }
+      deadlines.awaitTermination(Math.max(1, end - System.currentTimeMillis()),
+          TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -288,20 +288,24 @@ class ServerEndpointAttackTest {
       }
       // Authenticated (a task holding the secret): the huge header gets a fatal error, and
       // nothing is allocated from it; the connection is closed.
-      for (byte[] header : new byte[][] {
-          frame(ServerFrames.PUSH, 0, Integer.MAX_VALUE, 1, 0),
-          frame(ServerFrames.DONE, 0, Integer.MAX_VALUE, 1, 0),
-          frame(ServerFrames.PUSH, 0, -1, Integer.MAX_VALUE + 1L, 0)}) {
-        try (SocketChannel ch = insider(server, 0, wd)) {
-          Io.writeFully(ch, ByteBuffer.wrap(header), wd.guard(ch));
-          Socket s = ch.socket();
-          ByteBuffer reply = ByteBuffer.allocate(ServerFrames.HEADER_BYTES)
-              .order(ByteOrder.LITTLE_ENDIAN);
-          Io.readFully(ch, reply, wd.guard(ch));
-          assertEquals(ServerFrames.ERROR, reply.getInt(0));
-          assertEquals(ServerFrames.FLAG_FATAL, reply.getInt(4));
-          int text = awaitClosedByServer(s, SERVER_TIMEOUT + SLACK);
-          assertEquals(reply.getInt(12), text, "the reason, then the close");
+      // (Another server: group 0 of this one is connected, and a group connects once.)
+      try (ServerEndpoint other = ServerEndpoint.open(new ParameterServer(initial(), 2, 0), HOST,
+          HS, 2, SERVER_TIMEOUT)) {
+        for (byte[] header : new byte[][] {
+            frame(ServerFrames.PUSH, 1, Integer.MAX_VALUE, 1, 0),
+            frame(ServerFrames.DONE, 1, Integer.MAX_VALUE, 1, 0),
+            frame(ServerFrames.PUSH, 1, -1, Integer.MAX_VALUE + 1L, 0)}) {
+          try (SocketChannel ch = insider(other, 1, wd)) {
+            Io.writeFully(ch, ByteBuffer.wrap(header), wd.guard(ch));
+            Socket s = ch.socket();
+            ByteBuffer reply = ByteBuffer.allocate(ServerFrames.HEADER_BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN);
+            Io.readFully(ch, reply, wd.guard(ch));
+            assertEquals(ServerFrames.ERROR, reply.getInt(0));
+            assertEquals(ServerFrames.FLAG_FATAL, reply.getInt(4));
+            int text = awaitClosedByServer(s, SERVER_TIMEOUT + SLACK);
+            assertEquals(reply.getInt(12), text, "the reason, then the close");
+          }
         }
       }
       assertOnlyTheHonestGroupCounted(ps, honest);
@@ -495,8 +499,10 @@ class ServerEndpointAttackTest {
     try (ServerEndpoint server = ServerEndpoint.open(ps, HOST, HS, 1, SERVER_TIMEOUT);
         Trainer honest = new Trainer(server.address());
         Watchdog wd = new Watchdog("attacker-watchdog", CLIENT_TIMEOUT)) {
-      insider(server, 0, wd).close();
-      Thread.sleep(200); // the server's handler sees the end of stream
+      // Holding the secret is not enough to take a connected group's place: refused at once.
+      assertThrows(IOException.class, () -> insider(server, 0, wd).close());
+      assertTrue(server.refusedConnections() >= 1);
+      Thread.sleep(200);
       assertOnlyTheHonestGroupCounted(ps, honest);
     }
   }

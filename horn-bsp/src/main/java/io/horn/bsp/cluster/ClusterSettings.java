@@ -155,6 +155,8 @@ final class ClusterSettings {
         + " --add-modules=jdk.incubator.vector");
     if (!spaces) {
       child.append(" -Djava.io.tmpdir=").append(w).append("/tmp");
+      // Where the GroomServer puts this task's log: a failing task names it for the submitter.
+      child.append(" -Dhama.log.dir=").append(w).append("/").append(LocalCluster.LOG_DIR);
       child.append(" -Dlog4j.configuration=")
           .append(work.resolve(LocalCluster.CONF_DIR).resolve(LocalCluster.LOG4J_FILE).toUri());
     }

@@ -59,6 +59,19 @@ class HdfsTest {
   }
 
   @Test
+  void checkpointsOnHdfsAreKeptPrunedAndReadBack() throws Exception {
+    io.horn.bsp.checkpoint.CheckpointStore store = new io.horn.bsp.checkpoint.CheckpointStore(
+        new org.apache.hadoop.fs.Path(root + "/checkpoints"), new Configuration(), 2);
+    for (long s = 1; s <= 3; s++) {
+      store.write(io.horn.bsp.checkpoint.CheckpointStoreTest.checkpoint(s, 6));
+    }
+    assertEquals(2, store.list().size());
+    assertTrue(store.directory().toString().startsWith("hdfs://"), store.directory().toString());
+    assertEquals(3, store.newest(null).checkpoint().sequence());
+    assertEquals(30, store.newest(null).checkpoint().group(0).steps());
+  }
+
+  @Test
   void writesLoadsAndSplitsOnHdfs() throws Exception {
     MnistConverter.write(TestData.samples(0, 30, 5),
         new org.apache.hadoop.fs.Path(root + "/data/part-00000"), new Configuration());

@@ -17,6 +17,9 @@ import java.lang.reflect.Modifier;
  * from it and cannot drift.
  */
 public final class HornOptions {
+  /** The longest wait an option may ask for: far beyond any job, far from overflowing ns. */
+  private static final long MAX_WAIT_MS = 30L * 24 * 3600 * 1000;
+
   private HornOptions() {}
 
   public static final ConfigOption<String> NETWORK = stringOption("horn.network", "",
@@ -131,13 +134,15 @@ public final class HornOptions {
   public static final ConfigOption<Long> GROUP_TIMEOUT = longOption("horn.group.timeout.ms",
       600_000L, "The deadline of every wait between a job's tasks: a group member for its "
           + "neighbours in the group's collectives, a leader for the parameter server. Past it "
-          + "the group fails, naming the member or server it waited for.", v -> v > 0, "> 0");
+          + "the group fails, naming the member or server it waited for.",
+      v -> v > 0 && v <= MAX_WAIT_MS, "> 0 and <= 30 days");
 
   public static final ConfigOption<Long> HEARTBEAT_TIMEOUT = longOption(
       "horn.heartbeat.timeout.ms", 30_000L, "How soon a dead or frozen task is noticed: group "
           + "members and the parameter server's clients hear from each other at least every "
           + "quarter of it while they wait, and a silence this long fails the wait, naming the "
-          + "task. Must not exceed horn.group.timeout.ms.", v -> v >= 100, ">= 100");
+          + "task. Must not exceed horn.group.timeout.ms.", v -> v >= 100 && v <= MAX_WAIT_MS,
+      ">= 100 and <= 30 days");
 
   public static final ConfigOption<String> CHECKPOINT_DIR = stringOption("horn.checkpoint.dir",
       "", "Where checkpoints go (a local directory or hdfs://...); empty means <model path>"

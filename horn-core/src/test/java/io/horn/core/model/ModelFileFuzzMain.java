@@ -77,7 +77,7 @@ public final class ModelFileFuzzMain {
 
   /** A model file's fields, encoded in the documented layout by {@link #encode}. */
   static final class Fields {
-    int version = ModelFile.FORMAT_VERSION;
+    int version = 1; // what ModelFile writes for a model without sections
     String spec;
     List<Integer> sizes = new ArrayList<>();
     List<String> activations = new ArrayList<>();

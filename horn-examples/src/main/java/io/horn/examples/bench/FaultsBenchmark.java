@@ -46,8 +46,8 @@ import org.apache.hama.bsp.JobStatus;
  * <p>{@code bin/horn bench faults [--epochs 3] [--faults kill-leader,kill-member,kill-ps,stop-ps]
  * [--checkpoint-seconds 3] [--heartbeat-ms 10000] [--data D]}
  */
-public final class FaultBenchmark {
-  private FaultBenchmark() {}
+public final class FaultsBenchmark {
+  private FaultsBenchmark() {}
 
   /** A fault: its name, the task it hits (peer index) and the signal. */
   private record Fault(String name, int task, String signal) {}
@@ -160,14 +160,14 @@ public final class FaultBenchmark {
       conf.set(HornOptions.THREADS, 1);
       conf.set(HornOptions.CHECKPOINT_SECONDS, checkpointSeconds);
       conf.set(HornOptions.HEARTBEAT_TIMEOUT, heartbeat);
-      HornJob job = new HornJob(conf, FaultBenchmark.class);
+      HornJob job = new HornJob(conf, FaultsBenchmark.class);
       job.setTrainingSetPath(data.toAbsolutePath().toString());
       job.setTestSetPath(data.toAbsolutePath() + "#t10k");
       Path model = work.resolve(name + ".model");
       job.setModelPath(model.toString());
       job.setWorkers(4);
       job.setGroups(2);
-      job.setPushInterval(4);
+      job.setPushInterval(1);
       job.setEpochs(epochs);
       job.setBatchSize(128);
       job.setLearningRate(0.05);
