@@ -157,10 +157,10 @@ class HornBspClusterTest {
             () -> job.waitForCompletion(false));
         // Five task JVMs up, then some training.
         long deadline = System.currentTimeMillis() + 60_000;
-        List<ProcessHandle> tasks = taskJvms();
+        List<ProcessHandle> tasks = taskJvms(cluster.workDir());
         while (tasks.size() < 5 && System.currentTimeMillis() < deadline) {
           Thread.sleep(200);
-          tasks = taskJvms();
+          tasks = taskJvms(cluster.workDir());
         }
         assertEquals(5, tasks.size(), "task JVMs: " + tasks);
         // Kill only once training runs (past the job's two set-up supersteps): a task lost
@@ -194,10 +194,10 @@ class HornBspClusterTest {
         assertTrue(why.contains("member 0") || why.contains("group 0"), why);
         assertTrue(secs < 90, "the job took " + secs + " s to fail after the kill");
         deadline = System.currentTimeMillis() + 30_000;
-        while (!taskJvms().isEmpty() && System.currentTimeMillis() < deadline) {
+        while (!taskJvms(cluster.workDir()).isEmpty() && System.currentTimeMillis() < deadline) {
           Thread.sleep(200);
         }
-        assertEquals(List.of(), taskJvms(), "task JVMs left running");
+        assertEquals(List.of(), taskJvms(cluster.workDir()), "task JVMs left running");
       } finally {
         submitter.shutdownNow();
       }
@@ -245,10 +245,13 @@ class HornBspClusterTest {
     return sb.toString();
   }
 
-  /** Hama's task JVMs on this machine (children of the GroomServer). */
-  private static List<ProcessHandle> taskJvms() {
-    return ProcessHandle.allProcesses().filter(h -> commandLine(h).contains("BSPPeerChild"))
-        .collect(Collectors.toList());
+  /** The task JVMs of the cluster in {@code work} (their command line names it). */
+  private static List<ProcessHandle> taskJvms(Path work) {
+    String mine = work.toString();
+    return ProcessHandle.allProcesses().filter(h -> {
+      String c = commandLine(h);
+      return c.contains("BSPPeerChild") && c.contains(mine);
+    }).collect(Collectors.toList());
   }
 
   /** The whole command line (ProcessHandle.Info gives up on a JVM's long class path). */

@@ -125,10 +125,13 @@ class HornBspFaultTest {
     }
   }
 
-  /** Hama's task JVMs on this machine (children of the GroomServer). */
+  /** This test's cluster's task JVMs (their command line names its work directory). */
   static List<ProcessHandle> taskJvms() {
-    return ProcessHandle.allProcesses().filter(h -> commandLine(h).contains("BSPPeerChild"))
-        .collect(Collectors.toList());
+    String mine = dir.resolve("cluster").toString();
+    return ProcessHandle.allProcesses().filter(h -> {
+      String c = commandLine(h);
+      return c.contains("BSPPeerChild") && c.contains(mine);
+    }).collect(Collectors.toList());
   }
 
   /** The whole command line (ProcessHandle.Info gives up on a JVM's long class path). */
