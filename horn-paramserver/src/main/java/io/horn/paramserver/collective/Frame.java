@@ -19,6 +19,17 @@ final class Frame {
    * member right after the stalled one runs out of time, and its verdict travels on.
    */
   static final int WAITING = 4;
+  /**
+   * The sender's process is alive (a heartbeat, sent whenever its link is idle); not counted in
+   * the sequence. Silence, not even this, means the process is dead or frozen; these alone for a
+   * long time, without data and without {@link #WAITING}, mean the sender is alive but stuck.
+   */
+  static final int ALIVE = 5;
+
+  /** Whether {@code kind} only says the sender lives ({@link #WAITING}, {@link #ALIVE}). */
+  static boolean isBeat(int kind) {
+    return kind == WAITING || kind == ALIVE;
+  }
 
   private Frame() {}
 
@@ -28,6 +39,7 @@ final class Frame {
       case DOUBLES: return "doubles";
       case ABORT: return "abort";
       case WAITING: return "waiting";
+      case ALIVE: return "alive";
       default: return "unknown frame kind " + kind;
     }
   }

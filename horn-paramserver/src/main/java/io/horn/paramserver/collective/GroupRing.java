@@ -77,7 +77,7 @@ public final class GroupRing implements GroupCollective {
     // And while it computes too: a heartbeat whenever the link is idle, from the watchdog's
     // thread, so that the right neighbour's deadline catches a dead or frozen process, never a
     // long step.
-    watchdog.every(Math.max(1, options.heartbeatMillis() / 4), out::waiting);
+    watchdog.every(Math.max(1, options.heartbeatMillis() / 4), out::alive);
   }
 
   /** Moves the links whose ends share this host onto shared memory (null: stays on TCP). */

@@ -47,7 +47,7 @@ final class InLink implements AutoCloseable {
 
   /**
    * Receives frames through {@code r} from now on; the TCP connection (non-blocking from now on)
-   * only carries the neighbour's {@link Frame#ABORT}, {@link Frame#WAITING} and end of stream.
+   * only carries the neighbour's {@link Frame#ABORT}, heartbeats and end of stream.
    */
   void useSharedMemory(ShmRing r) throws IOException {
     channel.configureBlocking(false);
@@ -103,6 +103,8 @@ final class InLink implements AutoCloseable {
       int k;
       int seq;
       int c;
+      // The data deadline runs while the neighbour only says it lives: one that waits itself
+      // (WAITING) leaves the verdict to the member next to the stall.
       long began = System.nanoTime();
       while (true) {
         header.clear();
@@ -111,10 +113,12 @@ final class InLink implements AutoCloseable {
         k = header.getInt();
         seq = header.getInt();
         c = header.getInt();
-        if (k != Frame.WAITING) {
+        if (!Frame.isBeat(k)) {
           break;
         }
-        if (System.nanoTime() - began > timeoutMillis * 1_000_000L) {
+        if (k == Frame.WAITING) {
+          began = System.nanoTime();
+        } else if (System.nanoTime() - began > timeoutMillis * 1_000_000L) {
           throw aliveButSilent(during);
         }
       }

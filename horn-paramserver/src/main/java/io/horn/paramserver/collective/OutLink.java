@@ -23,6 +23,8 @@ final class OutLink implements AutoCloseable {
   private static final int SLOTS = 1 << 12;
   /** Marks a queue slot that holds a {@link Frame#WAITING} frame. */
   private static final Object WAITING = new Object();
+  /** Marks a queue slot that holds a {@link Frame#ALIVE} frame. */
+  private static final Object ALIVE = new Object();
 
   private final SocketChannel channel;
   private final Watchdog.Guard guard;
@@ -62,7 +64,7 @@ final class OutLink implements AutoCloseable {
 
   /**
    * Sends frames through {@code r} from now on; the TCP connection (non-blocking from now on)
-   * only carries {@link Frame#ABORT} and {@link Frame#WAITING}. Call before the first frame.
+   * only carries {@link Frame#ABORT} and heartbeats. Call before the first frame.
    */
   void useSharedMemory(ShmRing r) throws IOException {
     channel.configureBlocking(false);
@@ -126,8 +128,20 @@ final class OutLink implements AutoCloseable {
    * (from the watchdog's thread: never blocks).
    */
   synchronized void waiting() {
+    beat(WAITING);
+  }
+
+  /**
+   * Tells the neighbour that this process is alive, when nothing else is on its way (a
+   * heartbeat, from the watchdog's thread: never blocks).
+   */
+  synchronized void alive() {
+    beat(ALIVE);
+  }
+
+  private void beat(Object kind) {
     if (head == tail && failure == null && abortReason == null && !closing) {
-      arrays[(int) (tail & (SLOTS - 1))] = WAITING;
+      arrays[(int) (tail & (SLOTS - 1))] = kind;
       tail++;
       notifyAll();
     }
@@ -236,8 +250,8 @@ final class OutLink implements AutoCloseable {
   private void write(int s) throws IOException {
     Object a = arrays[s];
     buffer.clear();
-    if (a == WAITING) {
-      buffer.putInt(Frame.WAITING).putInt(-1).putInt(0).flip();
+    if (a == WAITING || a == ALIVE) {
+      buffer.putInt(a == WAITING ? Frame.WAITING : Frame.ALIVE).putInt(-1).putInt(0).flip();
       Io.writeFully(channel, buffer, guard);
       return;
     }

@@ -34,6 +34,8 @@ final class ShmWaiter {
   /** Heartbeats arrive on the control connection all the time; read them at least this often. */
   private static final long POLL_NANOS = 1_000_000_000L;
   private long lastPoll = System.nanoTime();
+  /** When the neighbour last said it waits itself: the data deadline restarts then. */
+  private long neighbourWaitedAt;
 
   ShmWaiter(SocketChannel control, Watchdog.Guard guard, String peer) {
     this.control = control;
@@ -77,7 +79,8 @@ final class ShmWaiter {
           if (guard.expired()) {
             throw new IOException("the deadline passed");
           }
-          if (tooLong != null && System.nanoTime() - start > limitMillis * 1_000_000L) {
+          if (tooLong != null
+              && System.nanoTime() - Math.max(start, neighbourWaitedAt) > limitMillis * 1_000_000L) {
             throw tooLong.get();
           }
         }
@@ -102,8 +105,11 @@ final class ShmWaiter {
     while (inbox.position() >= Frame.HEADER_BYTES) {
       int kind = inbox.getInt(0);
       int count = inbox.getInt(8);
-      if (kind == Frame.WAITING) {
+      if (Frame.isBeat(kind)) {
         guard.begin();
+        if (kind == Frame.WAITING) {
+          neighbourWaitedAt = System.nanoTime();
+        }
         consume(Frame.HEADER_BYTES);
       } else if (kind == Frame.ABORT && count >= 0
           && count <= inbox.capacity() - Frame.HEADER_BYTES) {
