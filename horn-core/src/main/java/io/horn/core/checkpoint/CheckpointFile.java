@@ -84,7 +84,8 @@ public final class CheckpointFile {
       if (groups <= 0 || groups > 1 << 20) {
         throw new DataFormatException(p + ": a checkpoint of " + groups + " groups");
       }
-      List<GroupState> states = new ArrayList<>(groups);
+      // Not sized by the count: a corrupt count of 2^20 would cost megabytes for a tiny file.
+      List<GroupState> states = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
         String k = "checkpoint.group." + g + ".";
         long steps = number(p, meta, k + "steps");

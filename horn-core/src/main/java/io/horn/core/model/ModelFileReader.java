@@ -205,7 +205,8 @@ final class ModelFileReader {
           + " bytes");
     }
     float[] values = new float[count];
-    byte[] bytes = new byte[CHUNK];
+    // No bigger than the floats: a file of many tiny sections must not cost a chunk for each.
+    byte[] bytes = new byte[(int) Math.min(CHUNK, 4L * count)];
     FloatBuffer floats = ByteBuffer.wrap(bytes).asFloatBuffer();
     for (int off = 0; off < count; off += CHUNK / 4) {
       int k = Math.min(CHUNK / 4, count - off);

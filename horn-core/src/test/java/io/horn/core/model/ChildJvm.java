@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
  * that allocates from a corrupt length dies of OutOfMemoryError there instead of passing inside
  * the 3 GB test JVM.
  */
-final class ChildJvm {
+public final class ChildJvm {
   /** The child's exit code and everything it printed (stdout and stderr). */
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
   private ChildJvm() {}
 
-  static Result run(String heap, long timeoutSeconds, Class<?> main, String... args)
+  public static Result run(String heap, long timeoutSeconds, Class<?> main, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());

@@ -11,7 +11,7 @@ import java.util.Random;
  * <p>Deterministic for a given {@link Random}, so a failing input can be reproduced from the
  * seed the fuzz main prints. Test helper for {@link ModelFileFuzzMain}.
  */
-final class FileMutator {
+public final class FileMutator {
   /** Values a reader may trust as a 4-byte length or count and then allocate from. */
   private static final int[] INTS = {0, 1, -1, 2, 3, 4, 7, 8, 0x7f, 0x80, 0xff, 0x100, 0x3ff,
       0x400, 0x401, 0x7fff, 0x8000, 0xffff, 0x10000, 1 << 20, (1 << 24) - 1, 1 << 24,
@@ -25,7 +25,7 @@ final class FileMutator {
   private FileMutator() {}
 
   /** One to three mutations of {@code valid} (never changed itself). */
-  static byte[] mutate(byte[] valid, Random r) {
+  public static byte[] mutate(byte[] valid, Random r) {
     byte[] b = valid.clone();
     int rounds = 1 + r.nextInt(3);
     for (int i = 0; i < rounds; i++) {

@@ -71,7 +71,7 @@ public final class ModelFileFuzzMain {
   private ModelFileFuzzMain() {}
 
   /** Heap one read call may allocate for a file of {@code fileBytes}: 1 MiB plus 8x. */
-  static long allowance(long fileBytes) {
+  public static long allowance(long fileBytes) {
     return (1L << 20) + 8L * fileBytes;
   }
 
@@ -174,7 +174,7 @@ public final class ModelFileFuzzMain {
   }
 
   /** Sets the length field to the file's size and the last 4 bytes to the CRC-32 before them. */
-  static byte[] reseal(byte[] b) {
+  public static byte[] reseal(byte[] b) {
     if (b.length < 20) {
       return b;
     }
@@ -185,7 +185,7 @@ public final class ModelFileFuzzMain {
     return b;
   }
 
-  static String randomText(Random r, int max) {
+  public static String randomText(Random r, int max) {
     StringBuilder sb = new StringBuilder();
     int n = r.nextInt(max + 1);
     while (sb.length() < n) {
