@@ -211,11 +211,13 @@ public final class ServerEndpoint implements AutoCloseable {
       } catch (RuntimeException | OutOfMemoryError e) {
         LOG.error("parameter server at {}: serving group {} failed", address(), group, e);
       } finally {
-        Watchdog.closeQuietly(ch);
-        watchdog.close();
+        // The group's place is free before the client can see the close: a group that
+        // reconnects after a dropped connection is not taken for a duplicate.
         synchronized (lock) {
           connections.remove(this);
         }
+        Watchdog.closeQuietly(ch);
+        watchdog.close();
       }
     }
 
