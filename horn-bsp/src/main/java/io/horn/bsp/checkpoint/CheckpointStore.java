@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -86,6 +87,9 @@ public final class CheckpointStore {
       try (FSDataOutputStream out = fs.create(tmp, false)) {
         CheckpointFile.write(c, out);
         out.hsync();
+      } catch (FSError e) {
+        // Hadoop's local file system reports a full disk as an Error, not an IOException.
+        throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
       }
       fs.delete(target, false); // a rerun of the same sequence replaces it
       if (!fs.rename(tmp, target)) {

@@ -80,7 +80,8 @@ public final class CheckpointWriter implements AutoCloseable {
         Path p = store.write(c);
         written++;
         LOG.info("{} written to {} in {} ms", c, p, (System.nanoTime() - t0) / 1_000_000);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+        // (Hadoop's local file system throws FSError, an Error, for a full disk.)
         lastError = e instanceof IOException ? (IOException) e : new IOException(e);
         LOG.error("could not write {} to {}: {}; training goes on, the earlier checkpoints are "
             + "intact", c == null ? "a checkpoint" : c, store.directory(), e.toString());
