@@ -26,6 +26,25 @@ final class ClusterStarter {
   }
 
   LocalCluster start() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce();
+      } catch (IOException e) {
+        // A free port picked for a daemon can be handed to another process as an ephemeral one
+        // before the daemon binds it: start again on other ports (the daemons started are
+        // stopped by then).
+        boolean portTaken = e instanceof HamaDaemons.PortTakenException
+            || String.valueOf(e.getMessage()).contains("Address already in use");
+        if (!portTaken || attempt >= 3) {
+          throw e;
+        }
+        b.say("a port was taken while the cluster started (" + e.getMessage().lines()
+            .findFirst().orElse("") + "); starting again on other ports");
+      }
+    }
+  }
+
+  private LocalCluster startOnce() throws IOException {
     long t0 = System.nanoTime();
     long deadlineNanos = t0 + b.startTimeout.toNanos();
     Files.createDirectories(work);

@@ -29,8 +29,15 @@ final class HamaDaemons {
     int zkPort = Integer.parseInt(cluster.settings().get("hama.zookeeper.property.clientPort").trim());
     Process zk = launcher.launch(Daemon.ZOOKEEPER, List.of());
     awaitZooKeeper(zk, zkPort);
-    Process master = launcher.launch(Daemon.BSPMASTER, List.of());
     InetSocketAddress masterAddr = ClusterSettings.hostPort(cluster.masterAddress(), "bsp.master.address");
+    // Another daemon may have been given this port as an ephemeral one since it was picked: the
+    // master would die at bind while its port still answers, and a client would wait on the
+    // stranger for ever.
+    if (!ClusterSettings.portFree(masterAddr.getPort())) {
+      throw new PortTakenException("the BSPMaster's port " + masterAddr.getPort()
+          + " was taken by another process before the master started");
+    }
+    Process master = launcher.launch(Daemon.BSPMASTER, List.of());
     launcher.awaitPort(Daemon.BSPMASTER, master, masterAddr.getHostString(), masterAddr.getPort());
     Process groom = launcher.launch(Daemon.GROOMSERVER, List.of());
     awaitGroom(master, groom);
@@ -59,6 +66,38 @@ final class HamaDaemons {
     }
   }
 
+  /** Thrown when a daemon's port was taken before it could bind it: start again, elsewhere. */
+  static final class PortTakenException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    PortTakenException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Runs a call of Hama's client, which has no deadline of its own, for at most 5 s (the
+   * caller's loop then checks that the daemons live and retries).
+   */
+  private static <T> T bounded(java.util.concurrent.Callable<T> call) throws IOException {
+    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(call);
+    Thread t = new Thread(task, "horn-cluster-start-probe");
+    t.setDaemon(true);
+    t.start();
+    try {
+      return task.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      t.interrupt();
+      throw new IOException("no answer within 5 s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException ? (IOException) e.getCause()
+          : new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   /**
    * Asks the BSPMaster for its cluster status until it reports a GroomServer. On timeout the
    * failure blames the GroomServer when the master answered, else the master.
@@ -74,9 +113,10 @@ final class HamaDaemons {
         launcher.checkAlive(Daemon.GROOMSERVER, groom);
         try {
           if (client == null) {
-            client = new BSPJobClient(conf);
+            client = bounded(() -> new BSPJobClient(conf));
           }
-          ClusterStatus st = client.getClusterStatus(false);
+          BSPJobClient c = client;
+          ClusterStatus st = bounded(() -> c.getClusterStatus(false));
           if (st != null && st.getGroomServers() >= 1) {
             launcher.say("BSPMaster at " + cluster.masterAddress() + ": " + st.getGroomServers()
                 + " groom, " + st.getMaxTasks() + " task slots");
