@@ -33,6 +33,12 @@ final class ModelFileReader {
   private static final int CHUNK = 1 << 16;
   /** The fewest bytes a layer's entry in the table takes: size, two empty strings, drop rate. */
   private static final int MIN_LAYER_BYTES = 16;
+  /**
+   * The most metadata entries, and the most sections, a file may hold: far beyond any model or
+   * checkpoint (a few hundred entries; three sections a group), and low enough that a file made
+   * of tiny entries cannot cost many times its size in objects.
+   */
+  private static final int MAX_ENTRIES = 1 << 16;
 
   private ModelFileReader() {}
 
@@ -158,7 +164,7 @@ final class ModelFileReader {
       }
     }
     String cost = ModelFields.readString(p, in, size);
-    int entries = ModelFields.readCount(p, in, size, "metadata entry");
+    int entries = ModelFields.readCount(p, in, Math.min(size, MAX_ENTRIES), "metadata entry");
     Map<String, String> metadata = new LinkedHashMap<>();
     for (int i = 0; i < entries; i++) {
       String key = ModelFields.readString(p, in, size);
@@ -174,7 +180,7 @@ final class ModelFileReader {
     float[] params = readFloats(p, in, size, count, withParameters);
     Map<String, float[]> sections = new LinkedHashMap<>();
     if (version >= 2) {
-      int n = ModelFields.readCount(p, in, size, "section");
+      int n = ModelFields.readCount(p, in, Math.min(size, MAX_ENTRIES), "section");
       for (int i = 0; i < n; i++) {
         String name = ModelFields.readString(p, in, size);
         int length = ModelFields.readCount(p, in, size / 4, "section float");
