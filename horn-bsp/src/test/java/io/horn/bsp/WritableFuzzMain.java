@@ -1,6 +1,7 @@
 package io.horn.bsp;
 
 import io.horn.bsp.io.SampleWritable;
+import io.horn.core.model.FileMutator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -16,7 +17,7 @@ import org.apache.hadoop.io.Writable;
  * The fuzz loop for the project's Hadoop {@link Writable}s, run by {@link WritableFuzzTest} in a
  * child JVM with a small heap. Arguments: {@code setup|sample seed iterations}.
  *
- * <p>Each iteration encodes random valid values, mutates the bytes ({@link Mutator}) and has
+ * <p>Each iteration encodes random valid values, mutates the bytes ({@link FileMutator}) and has
  * {@code readFields} read them, alternately into a fresh instance and into one reused across the
  * whole run (as Hama and the record readers do). A reader may accept the bytes or throw an
  * {@link IOException}. Anything else is forbidden: another throwable (an OutOfMemoryError from a
@@ -61,7 +62,7 @@ public final class WritableFuzzMain {
     long forbidden = 0;
     long maxAllocated = 0;
     for (int i = 0; i < WARMUP + iterations; i++) {
-      byte[] input = Mutator.mutate(target.valid(r), r);
+      byte[] input = FileMutator.mutate(target.valid(r), r);
       boolean reuse = (i & 1) == 1;
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(input));
       String problem = null;

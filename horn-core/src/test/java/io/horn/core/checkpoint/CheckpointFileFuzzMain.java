@@ -9,6 +9,7 @@ import io.horn.core.activation.Tanh;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.cost.SquaredError;
 import io.horn.core.model.FileMutator;
+import io.horn.core.model.FuzzTally;
 import io.horn.core.model.LayerSpec;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -237,10 +237,7 @@ public final class CheckpointFileFuzzMain {
     String mode = args[0];
     long seed = Long.parseLong(args[1]);
     int iterations = Integer.parseInt(args[2]);
-    Path shm = Path.of("/dev/shm");
-    Path dir = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "horn-checkpoint-fuzz")
-        : Files.createTempDirectory("horn-checkpoint-fuzz");
+    Path dir = FuzzTally.scratch("horn-checkpoint-fuzz");
     Path file = dir.resolve("c.horn");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -253,10 +250,7 @@ public final class CheckpointFileFuzzMain {
       bigSize = b.length;
       big = CheckpointFuzzFields.decode(b);
     }
-    long accepted = 0;
-    long rejected = 0;
-    long forbidden = 0;
-    long maxAllocated = 0;
+    FuzzTally tally = new FuzzTally(mode, seed);
     int warmup = mode.equals("big") ? 2 : WARMUP;
     try {
       for (int i = 0; i < warmup + iterations; i++) {
@@ -312,7 +306,7 @@ public final class CheckpointFileFuzzMain {
           }
           long allocated = threads.getCurrentThreadAllocatedBytes() - before;
           if (i >= warmup) {
-            maxAllocated = Math.max(maxAllocated, allocated);
+            tally.allocated(allocated);
             if (problem == null && allocated > (dense ? denseAllowance(input.length)
                 : ModelFileFuzzMain.allowance(input.length))) {
               problem = name + " allocated " + allocated + " bytes to read a file of "
@@ -334,36 +328,11 @@ public final class CheckpointFileFuzzMain {
             problem = "an accepted checkpoint does not write and read back: " + e;
           }
         }
-        if (problem == null) {
-          if (c != null) {
-            accepted++;
-          } else {
-            rejected++;
-          }
-        } else {
-          forbidden++;
-          if (forbidden <= 5) {
-            System.out.println("FORBIDDEN " + mode + " seed=" + seed + " iteration=" + i + ": "
-                + problem + "; input=" + HexFormat.of().formatHex(input, 0,
-                    Math.min(input.length, 512)));
-            if (thrown != null && forbidden == 1) {
-              thrown.printStackTrace(System.out);
-            }
-          }
-        }
+        tally.record(i, input, c != null, problem, thrown);
       }
     } finally {
-      try (var s = Files.list(dir)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
+      FuzzTally.delete(dir);
     }
-    System.out.println("FUZZ " + mode + " seed=" + seed + " iterations=" + iterations
-        + " accepted=" + accepted + " rejected=" + rejected + " forbidden=" + forbidden
-        + " maxAllocated=" + maxAllocated);
-    System.out.flush();
-    System.exit(forbidden == 0 ? 0 : 1);
+    tally.finish(iterations);
   }
 }

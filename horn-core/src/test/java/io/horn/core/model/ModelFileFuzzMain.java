@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -316,11 +315,7 @@ public final class ModelFileFuzzMain {
     String mode = args[0];
     long seed = Long.parseLong(args[1]);
     int iterations = Integer.parseInt(args[2]);
-    // Thousands of small files are written and read: on tmpfs where there is one, 4x faster.
-    Path shm = Path.of("/dev/shm");
-    Path dir = Files.isDirectory(shm) && Files.isWritable(shm)
-        ? Files.createTempDirectory(shm, "horn-modelfile-fuzz")
-        : Files.createTempDirectory("horn-modelfile-fuzz");
+    Path dir = FuzzTally.scratch("horn-modelfile-fuzz");
     Path file = dir.resolve("m.horn");
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -331,10 +326,7 @@ public final class ModelFileFuzzMain {
       big = Fields.valid(r, new int[] {1000, 1000}, false); // 1 001 000 parameters: 4 MB
       bigBytes = big.encode();
     }
-    long accepted = 0;
-    long rejected = 0;
-    long forbidden = 0;
-    long maxAllocated = 0;
+    FuzzTally tally = new FuzzTally(mode, seed);
     int warmup = mode.startsWith("big") ? 2 : WARMUP;
     try {
       for (int i = 0; i < warmup + iterations; i++) {
@@ -389,7 +381,7 @@ public final class ModelFileFuzzMain {
           }
           long allocated = threads.getCurrentThreadAllocatedBytes() - before;
           if (i >= warmup) {
-            maxAllocated = Math.max(maxAllocated, allocated);
+            tally.allocated(allocated);
             if (problem == null && allocated > allowance(input.length)) {
               problem = (call == 0 ? "readHeader" : "load") + " allocated " + allocated
                   + " bytes to read a file of " + input.length;
@@ -414,36 +406,11 @@ public final class ModelFileFuzzMain {
             }
           }
         }
-        if (problem == null) {
-          if (model != null) {
-            accepted++;
-          } else {
-            rejected++;
-          }
-        } else {
-          forbidden++;
-          if (forbidden <= 5) {
-            System.out.println("FORBIDDEN " + mode + " seed=" + seed + " iteration=" + i + ": "
-                + problem + "; input=" + HexFormat.of().formatHex(input, 0,
-                    Math.min(input.length, 512)));
-            if (thrown != null && forbidden == 1) {
-              thrown.printStackTrace(System.out);
-            }
-          }
-        }
+        tally.record(i, input, model != null, problem, thrown);
       }
     } finally {
-      try (var s = Files.list(dir)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          Files.delete(p);
-        }
-      }
-      Files.delete(dir);
+      FuzzTally.delete(dir);
     }
-    System.out.println("FUZZ " + mode + " seed=" + seed + " iterations=" + iterations
-        + " accepted=" + accepted + " rejected=" + rejected + " forbidden=" + forbidden
-        + " maxAllocated=" + maxAllocated);
-    System.out.flush();
-    System.exit(forbidden == 0 ? 0 : 1);
+    tally.finish(iterations);
   }
 }
