@@ -74,6 +74,12 @@ public final class ServerEndpoint implements AutoCloseable {
   private final ServerAdmission admission;
   private final Object lock = new Object();
   private final Set<Connection> connections = new HashSet<>(); // guarded by lock
+  /**
+   * Connections whose thread may not have ended yet: a connection leaves {@link #connections} as
+   * soon as its group's place is free, but {@link #close} must still wait for its thread. Ended
+   * ones are dropped at the next admission.
+   */
+  private final Set<Connection> running = new HashSet<>(); // guarded by lock
   private volatile boolean closed;
 
   private ServerEndpoint(ParameterServer ps, String host, Handshake handshake, int groups,
@@ -137,6 +143,8 @@ public final class ServerEndpoint implements AutoCloseable {
         }
       }
       connections.add(conn);
+      running.removeIf(r -> !r.thread.isAlive());
+      running.add(conn);
       conn.thread.start();
     }
     LOG.info("parameter server at {}: group {} connected from {}", address(), group, peer);
@@ -358,7 +366,7 @@ public final class ServerEndpoint implements AutoCloseable {
         return;
       }
       closed = true;
-      open = new ArrayList<>(connections);
+      open = new ArrayList<>(running);
     }
     long end = System.currentTimeMillis() + JOIN_MILLIS;
     admission.close(JOIN_MILLIS);
