@@ -10,6 +10,9 @@ _HORN_CLUSTER_MAIN=io.horn.bsp.cluster.LocalCluster
 horn_cluster_usage() {
   cat <<EOF
 Usage: horn cluster start [--hdfs] [--tasks N] [--child-heap SIZE] [--site FILE] [--timeout SECONDS] [--workdir DIR]
+       horn cluster start --workers FILE [--master HOST] [--launcher ssh|local] [--ssh-option OPT]...
+                          [--hdfs] [--tasks N] [--replication R] [--child-heap SIZE] [--timeout SECONDS]
+                          [-D key=value]... [--workdir DIR]
        horn cluster stop   [--workdir DIR]
        horn cluster status [--workdir DIR]
 
@@ -26,6 +29,17 @@ then that file's ports are used and must be free.
   --site FILE        take settings and fixed ports from this hama-site.xml
   --timeout SECONDS  how long to wait for the cluster to answer (default 120)
 
+Several hosts (--workers FILE: one host per line, as Hadoop's workers file; # comments):
+ZooKeeper, the BSPMaster and (--hdfs) the NameNode run on --master HOST (default this
+machine's name), a GroomServer and (--hdfs) a DataNode on each worker host, each bound to its
+host's address. Commands reach the hosts over ssh (keys, no password: BatchMode) unless
+--launcher local; Horn and the work directory must be at the same path on every host. Ports
+are fixed (BSPMaster 40000, ZooKeeper 21810, NameNode 9000, groom 50000, peers 61000+; change
+one with e.g. -D bsp.master.port=41000). 'bin/horn testbed up' makes such a cluster on
+network namespaces of this machine.
+  --replication R    HDFS block replication (default min(3, worker hosts))
+  -D key=value       a setting for every host (dfs.* keys also go to hdfs-site.xml)
+
 The generated configuration is <workdir>/conf/hama-site.xml (and core-site.xml); jobs find the
 cluster with: export HORN_CONF_DIR=<workdir>/conf
 EOF
@@ -39,6 +53,13 @@ _horn_cluster_prop() {
 
 # Runs LocalCluster's command line (in a child JVM; it returns once the daemons are up).
 _horn_cluster_java() {
+  _horn_cluster_java_main "$_HORN_CLUSTER_MAIN" "$@"
+}
+
+# Runs MAIN with ARGS in a small JVM on the Horn classpath.
+_horn_cluster_java_main() {
+  local main=$1
+  shift
   local -a opts=()
   local log4j="$HORN_ROOT/conf/log4j.properties"
   [ -f "$HORN_CONF_DIR/log4j.properties" ] && log4j="$HORN_CONF_DIR/log4j.properties"
@@ -49,7 +70,7 @@ _horn_cluster_java() {
     "-Dlog4j.configuration=file:$log4j" \
     "-Dhorn.home=$HORN_ROOT" \
     ${opts[@]+"${opts[@]}"} \
-    -cp "$(horn_full_classpath)" "$_HORN_CLUSTER_MAIN" "$@"
+    -cp "$(horn_full_classpath)" "$main" "$@"
 }
 
 horn_cluster() {
@@ -103,7 +124,23 @@ horn_cluster() {
         fi
         shift 2
         ;;
-      --site=* | --tasks=* | --child-heap=* | --timeout=*)
+      --workers | --master | --launcher | --ssh-option | --replication | -D)
+        [ "$sub" = start ] || { _horn_err "horn cluster $sub: $1 belongs to 'start'"; return 2; }
+        [ $# -ge 2 ] || { _horn_err "horn cluster: $1 needs a value"; return 2; }
+        if [ "$1" = --workers ]; then
+          [ -f "$2" ] || { _horn_err "horn cluster: no such workers file: $2"; return 2; }
+          pass+=("$1" "$(_horn_realpath "$2")")
+        else
+          pass+=("$1" "$2")
+        fi
+        shift 2
+        ;;
+      -D?*)
+        [ "$sub" = start ] || { _horn_err "horn cluster $sub: $1 belongs to 'start'"; return 2; }
+        pass+=(-D "${1#-D}")
+        shift
+        ;;
+      --site=* | --tasks=* | --child-heap=* | --timeout=* | --workers=* | --master=* | --launcher=* | --ssh-option=* | --replication=*)
         set -- "${1%%=*}" "${1#*=}" "${@:2}"
         ;;
       *)
@@ -158,4 +195,69 @@ EOF
       _horn_cluster_java "$sub" "$workdir"
       ;;
   esac
+}
+
+HORN_TESTBED_DEFAULT_WORKDIR="$HORN_ROOT/work/testbed"
+
+horn_testbed_usage() {
+  cat <<EOF2
+Usage: horn testbed up [--hosts N] [--link 1gbit|10gbit|RATE|none] [--tasks T] [--child-heap SIZE]
+                       [--replication R] [--no-hdfs] [--workdir DIR]
+       horn testbed down   [--workdir DIR]
+       horn testbed status [--workdir DIR]
+
+A multi-host cluster on this machine, for tests and benchmarks (root only). 'up' makes N
+"hosts" (default 3): network namespaces horn-tb-h0.. with addresses 10.213.7.1.. on a private
+bridge (this machine is 10.213.7.254 on it), each link limited to RATE in both directions
+(tc tbf; default 1gbit). Host 1 runs ZooKeeper, the BSPMaster and the NameNode; every other
+host a GroomServer with T task slots (default 3) and a DataNode (HDFS replication R, default 1,
+so each block lives on one host). It prints the HORN_CONF_DIR that sends jobs to it.
+'down' stops every daemon and removes the namespaces, links and bridge; it is safe to run at any
+time, also after a crash. Files stay in the work directory (default work/testbed).
+EOF2
+}
+
+horn_testbed() {
+  local sub=${1:-}
+  [ $# -gt 0 ] && shift
+  case $sub in
+    '' | -h | --help | help)
+      horn_testbed_usage
+      [ -n "$sub" ] && return 0
+      return 2
+      ;;
+    up | down | status) ;;
+    *)
+      _horn_err "horn testbed: unknown subcommand '$sub' (up, down, status)"
+      horn_testbed_usage >&2
+      return 2
+      ;;
+  esac
+  local workdir=$HORN_TESTBED_DEFAULT_WORKDIR
+  local -a pass=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --workdir)
+        [ $# -ge 2 ] || { _horn_err "horn testbed: --workdir needs a directory"; return 2; }
+        workdir=$2
+        shift 2
+        ;;
+      --workdir=*)
+        workdir=${1#--workdir=}
+        shift
+        ;;
+      -h | --help)
+        horn_testbed_usage
+        return 0
+        ;;
+      *)
+        pass+=("$1")
+        shift
+        ;;
+    esac
+  done
+  mkdir -p "$workdir" 2>/dev/null || { _horn_err "cannot create the work directory $workdir"; return 1; }
+  workdir=$(cd "$workdir" && pwd -P)
+  prepare
+  _horn_cluster_java_main io.horn.bsp.testbed.TestbedCli "$sub" "$workdir" ${pass[@]+"${pass[@]}"}
 }

@@ -116,8 +116,11 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     ArrayDataset data = null;
     RingEndpoint ring = null;
     if (!layout.isServer(index)) {
-      data = WorkerData.load(peer, conf, spec, layout, index);
+      WorkerData.Loaded loaded = WorkerData.load(peer, conf, spec, layout, index);
+      data = loaded.data;
       peers.toAll(SetupMessage.samples(index, data.size()));
+      peers.toAll(SetupMessage.readStats(index, host, loaded.read.bytes,
+          loaded.read.localBytes));
       int group = layout.groupOf(index);
       if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
         InProcessEndpoints.put(token, "group" + group,
@@ -178,6 +181,12 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     meta.put("layout", layout.toString());
     meta.put("trained.samples", Long.toString(total));
     meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
+    // Where each task ran and whether it read its data from its own host.
+    meta.putAll(inbox.readStats());
+    if (layout.paramServer) {
+      meta.put("ps.host", layout.isServer(index) ? host : inbox.serverAddress()
+          .replaceAll(":[0-9]+$", ""));
+    }
     if (resume != null) {
       meta.put("resumed.from", peer.getConfiguration().get(Checkpoints.RESUME_FROM));
       meta.put("resumed.at.steps", Long.toString(resume.totalSteps()));

@@ -40,7 +40,22 @@ final class Peers {
   static final class Inbox {
     private final Map<Integer, Long> samples = new HashMap<>();
     private final Map<Integer, String> rings = new HashMap<>();
+    private final Map<Integer, SetupMessage> reads = new HashMap<>();
     private String server;
+
+    /**
+     * Per worker that said: {@code worker.<w>.host}, {@code worker.<w>.read.bytes} and {@code
+     * worker.<w>.read.local.bytes} (for the model's metadata).
+     */
+    Map<String, String> readStats() {
+      Map<String, String> out = new java.util.TreeMap<>();
+      reads.forEach((w, m) -> {
+        out.put("worker." + w + ".host", m.address());
+        out.put("worker." + w + ".read.bytes", Long.toString(m.count()));
+        out.put("worker." + w + ".read.local.bytes", Long.toString(m.local()));
+      });
+      return out;
+    }
 
     /** Worker {@code w}'s sample count (0 if it did not say). */
     long samples(int w) {
@@ -73,6 +88,11 @@ final class Peers {
           break;
         case RING_ADDRESS:
           inbox.rings.put(m.from(), m.address());
+          break;
+        case READ_STATS:
+          // Hama reuses message objects in local mode: keep a copy.
+          inbox.reads.put(m.from(), SetupMessage.readStats(m.from(), m.address(), m.count(),
+              m.local()));
           break;
         default:
           inbox.server = m.address();

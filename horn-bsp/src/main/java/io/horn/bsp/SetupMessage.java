@@ -22,7 +22,12 @@ public final class SetupMessage implements Writable {
     /** Where worker {@code from} listens for its group, in {@code address}. */
     RING_ADDRESS,
     /** Where the parameter server listens ({@code address}; "in-process" in local mode). */
-    SERVER_ADDRESS
+    SERVER_ADDRESS,
+    /**
+     * Where worker {@code from} runs ({@code address}, its host) and how many bytes of its split
+     * it read ({@code count}), {@code local} of them from its own host.
+     */
+    READ_STATS
   }
 
   private static final int MAX_ADDRESS_BYTES = 1024;
@@ -31,6 +36,7 @@ public final class SetupMessage implements Writable {
   private int from;
   private long count;
   private String address = "";
+  private long local;
 
   public SetupMessage() {}
 
@@ -39,6 +45,12 @@ public final class SetupMessage implements Writable {
     this.from = from;
     this.count = count;
     this.address = address;
+  }
+
+  static SetupMessage readStats(int worker, String host, long bytesRead, long localBytes) {
+    SetupMessage m = new SetupMessage(Kind.READ_STATS, worker, bytesRead, host);
+    m.local = localBytes;
+    return m;
   }
 
   static SetupMessage samples(int worker, long samples) {
@@ -69,6 +81,11 @@ public final class SetupMessage implements Writable {
     return address;
   }
 
+  /** Of {@link Kind#READ_STATS}: the bytes read from the worker's own host (else 0). */
+  long local() {
+    return local;
+  }
+
   @Override
   public void write(DataOutput out) throws IOException {
     byte[] a = address.getBytes(StandardCharsets.UTF_8);
@@ -83,6 +100,9 @@ public final class SetupMessage implements Writable {
     out.writeLong(count);
     out.writeShort(a.length);
     out.write(a);
+    if (kind == Kind.READ_STATS) {
+      out.writeLong(local);
+    }
   }
 
   @Override
@@ -101,10 +121,12 @@ public final class SetupMessage implements Writable {
     byte[] a = new byte[n];
     in.readFully(a);
     address = new String(a, StandardCharsets.UTF_8);
+    local = kind == Kind.READ_STATS ? in.readLong() : 0;
   }
 
   @Override
   public String toString() {
-    return kind + " from " + from + (kind == Kind.SAMPLES ? ": " + count : ": " + address);
+    return kind + " from " + from + (kind == Kind.SAMPLES ? ": " + count : ": " + address)
+        + (kind == Kind.READ_STATS ? ", read " + count + " bytes, " + local + " local" : "");
   }
 }

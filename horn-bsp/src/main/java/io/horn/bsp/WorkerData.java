@@ -24,12 +24,24 @@ final class WorkerData {
 
   private WorkerData() {}
 
-  static ArrayDataset load(
+  /** What a worker's {@link #load} read: its data, and the bytes behind it. */
+  static final class Loaded {
+    final ArrayDataset data;
+    final ReadStats read;
+
+    Loaded(ArrayDataset data, ReadStats read) {
+      this.data = data;
+      this.read = read;
+    }
+  }
+
+  static Loaded load(
       BSPPeer<LongWritable, SampleWritable, NullWritable, NullWritable, SetupMessage>
       peer, HornConfiguration conf, NetworkSpec spec, JobLayout layout, int worker)
       throws IOException {
     String path = conf.get(HornOptions.TRAINING_PATH);
     ArrayDataset d;
+    ReadStats before = ReadStats.ofThisThread();
     if ("splits".equals(peer.getConfiguration().get(INPUT_MODE))) {
       d = readSplit(peer, path, worker);
     } else {
@@ -49,7 +61,7 @@ final class WorkerData {
       throw new IOException("training data " + path + " has " + d.targetCount()
           + " targets per sample but the output layer has " + spec.outputSize() + " neurons");
     }
-    return d;
+    return new Loaded(d, ReadStats.ofThisThread().since(before));
   }
 
   /** The sample indices worker {@code w} of {@code workers} trains on. */

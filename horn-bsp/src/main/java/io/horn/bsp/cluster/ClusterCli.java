@@ -25,6 +25,9 @@ final class ClusterCli {
   static final String USAGE = String.join("\n",
       "Usage: LocalCluster start <workdir> [--hdfs] [--tasks N] [--site hama-site.xml]",
       "                          [--child-heap SIZE] [--timeout SECONDS]",
+      "       LocalCluster start <workdir> --workers FILE [--master HOST] [--launcher ssh|local]",
+      "                          [--ssh-option OPT]... [--hdfs] [--tasks N] [--replication R]",
+      "                          [--child-heap SIZE] [--timeout SECONDS] [-D key=value]...",
       "       LocalCluster stop <workdir>",
       "       LocalCluster status <workdir>");
 
@@ -41,19 +44,22 @@ final class ClusterCli {
     try {
       switch (args[0]) {
         case "start":
-          return start(work, args, out, err);
+          return MultiHostCli.wanted(args) ? MultiHostCli.start(work, args, out, err)
+              : start(work, args, out, err);
         case "stop":
           if (args.length != 2) {
             err.println(USAGE);
             return 2;
           }
-          return stop(work, out);
+          Properties multi = MultiHostCluster.recorded(work);
+          return multi != null ? MultiHostCli.stop(work, multi, out) : stop(work, out);
         case "status":
           if (args.length != 2) {
             err.println(USAGE);
             return 2;
           }
-          return status(work, out);
+          Properties many = MultiHostCluster.recorded(work);
+          return many != null ? MultiHostCli.status(work, many, out) : status(work, out);
         default:
           err.println("unknown command '" + args[0] + "'");
           err.println(USAGE);
@@ -243,14 +249,14 @@ final class ClusterCli {
     }
   }
 
-  private static String strArg(String[] args, int i, String opt) {
+  static String strArg(String[] args, int i, String opt) {
     if (i >= args.length) {
       throw new IllegalArgumentException(opt + " needs a value");
     }
     return args[i];
   }
 
-  private static int intArg(String[] args, int i, String opt) {
+  static int intArg(String[] args, int i, String opt) {
     String v = strArg(args, i, opt);
     try {
       return Integer.parseInt(v);

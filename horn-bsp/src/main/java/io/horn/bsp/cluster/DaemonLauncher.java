@@ -59,16 +59,7 @@ final class DaemonLauncher {
    */
   Process launch(Daemon d, List<String> args, String logName, boolean register) throws IOException {
     List<String> cp = b.classpath != null ? b.classpath : LocalCluster.currentClasspath();
-    List<String> entries = new ArrayList<>();
-    entries.add(work.resolve(LocalCluster.CONF_DIR).toString());
-    for (String e : cp) {
-      if (!e.equals(entries.get(0))) {
-        entries.add(e);
-      }
-    }
-    if (!d.hama) {
-      entries.add(work.resolve(LocalCluster.HDFS_WEBAPPS).toString());
-    }
+    Path logDir = work.resolve(LocalCluster.LOG_DIR);
     List<String> cmd = new ArrayList<>();
     if (b.detached && register) {
       for (String s : List.of("/usr/bin/setsid", "/bin/setsid")) {
@@ -78,24 +69,9 @@ final class DaemonLauncher {
         }
       }
     }
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add(Daemon.DAEMON_MARK + d.id);
-    cmd.add(Daemon.WORKDIR_MARK + work);
-    cmd.add("-Xmx" + (d == Daemon.ZOOKEEPER || d == Daemon.DATANODE ? "256m" : b.daemonHeap));
-    cmd.add("-XX:+UseSerialGC");
-    if (d.hama) {
-      cmd.add(ClassLoaders.SYSTEM_LOADER_FLAG);
-    }
-    Path logDir = work.resolve(LocalCluster.LOG_DIR);
-    cmd.add("-Djava.io.tmpdir=" + work.resolve("tmp"));
-    cmd.add("-Dhama.log.dir=" + logDir);
-    cmd.add("-Dhadoop.log.dir=" + logDir);
-    cmd.add("-Dlog4j.configuration="
-        + work.resolve(LocalCluster.CONF_DIR).resolve(LocalCluster.LOG4J_FILE).toUri());
-    cmd.add("-cp");
-    cmd.add(String.join(File.pathSeparator, entries));
-    cmd.add(d.mainClass);
-    cmd.addAll(args);
+    cmd.addAll(new DaemonCommand(work.resolve(LocalCluster.CONF_DIR), cp, work,
+        work.resolve("tmp"), logDir, logDir, work.resolve(LocalCluster.HDFS_WEBAPPS),
+        b.daemonHeap).java(d, args));
 
     Path log = logPath(logName);
     Files.writeString(log, String.format("==== %s: starting %s (%s)%n", Instant.now(), d.title,

@@ -47,22 +47,28 @@ final class HamaDaemons {
   private void awaitZooKeeper(Process p, int port) throws IOException {
     while (true) {
       launcher.checkAlive(Daemon.ZOOKEEPER, p);
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("localhost", port), 500);
-        s.setSoTimeout(2000);
-        s.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        if (new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII).equals("imok")) {
-          return;
-        }
-      } catch (IOException e) {
-        // not yet
+      if (zooKeeperOk("localhost", port)) {
+        return;
       }
       if (launcher.pastDeadline()) {
         throw launcher.failure("ZooKeeper did not answer on port " + port + " within "
             + launcher.timeoutSeconds() + " s", launcher.logPath(Daemon.ZOOKEEPER.id));
       }
       DaemonLauncher.sleep(100);
+    }
+  }
+
+  /** Whether ZooKeeper at {@code host:port} answers "ruok" with "imok". */
+  static boolean zooKeeperOk(String host, int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 500);
+      s.setSoTimeout(2000);
+      s.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      return new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII)
+          .equals("imok");
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -79,7 +85,7 @@ final class HamaDaemons {
    * Runs a call of Hama's client, which has no deadline of its own, for at most 5 s (the
    * caller's loop then checks that the daemons live and retries).
    */
-  private static <T> T bounded(java.util.concurrent.Callable<T> call) throws IOException {
+  static <T> T bounded(java.util.concurrent.Callable<T> call) throws IOException {
     java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(call);
     Thread t = new Thread(task, "horn-cluster-start-probe");
     t.setDaemon(true);

@@ -5,7 +5,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -76,20 +78,27 @@ final class HdfsDaemons {
    * path, so real ones win where present.
    */
   private void writeWebapps() throws IOException {
-    Path root = work.resolve(LocalCluster.HDFS_WEBAPPS).resolve("webapps");
+    Path root = work.resolve(LocalCluster.HDFS_WEBAPPS);
+    for (Map.Entry<String, String> f : webappFiles().entrySet()) {
+      Path p = root.resolve(f.getKey());
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, f.getValue(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The stand-in web applications: path under {@link LocalCluster#HDFS_WEBAPPS} to content. */
+  static Map<String, String> webappFiles() {
     String webXml = "<?xml version=\"1.0\"?>\n<web-app version=\"2.4\" "
         + "xmlns=\"http://java.sun.com/xml/ns/j2ee\">\n</web-app>\n";
+    Map<String, String> files = new LinkedHashMap<>();
     for (String app : List.of("hdfs", "datanode", "secondary", "journal")) {
-      Path dir = root.resolve(app).resolve("WEB-INF");
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("web.xml"), webXml, StandardCharsets.UTF_8);
-      Files.writeString(root.resolve(app).resolve("index.html"), "<html><body>Horn local HDFS ("
-          + app + "): the web UI is not packaged; use bin/horn class org.apache.hadoop.fs.FsShell"
-          + "</body></html>\n", StandardCharsets.UTF_8);
+      files.put("webapps/" + app + "/WEB-INF/web.xml", webXml);
+      files.put("webapps/" + app + "/index.html", "<html><body>Horn local HDFS (" + app
+          + "): the web UI is not packaged; use bin/horn class org.apache.hadoop.fs.FsShell"
+          + "</body></html>\n");
     }
-    Files.createDirectories(root.resolve("static"));
-    Files.writeString(root.resolve("static").resolve("README.txt"), "placeholder\n",
-        StandardCharsets.UTF_8);
+    files.put("webapps/static/README.txt", "placeholder\n");
+    return files;
   }
 
   /** Polls the NameNode until HDFS is out of safe mode and a live DataNode has space. */

@@ -44,28 +44,35 @@ final class SiteXml {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      w.write("<?xml version=\"1.0\"?>\n");
-      if (header != null && !header.isEmpty()) {
-        w.write("<!--\n");
-        for (String line : header.split("\n", -1)) {
-          w.write("  " + line.replace("--", "- -") + "\n");
-        }
-        w.write("-->\n");
-      }
-      w.write("<configuration>\n");
-      for (Map.Entry<String, String> e : props.entrySet()) {
-        if (e.getValue() == null) {
-          continue;
-        }
-        w.write("  <property>\n");
-        w.write("    <name>" + escape(e.getKey()) + "</name>\n");
-        w.write("    <value>" + escape(e.getValue()) + "</value>\n");
-        w.write("  </property>\n");
-      }
-      w.write("</configuration>\n");
+      w.write(render(header, props));
     }
     Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The text of a site file with {@code props}, as {@link #write} writes it. */
+  static String render(String header, Map<String, String> props) {
+    StringBuilder w = new StringBuilder();
+    w.append("<?xml version=\"1.0\"?>\n");
+    if (header != null && !header.isEmpty()) {
+      w.append("<!--\n");
+      for (String line : header.split("\n", -1)) {
+        w.append("  ").append(line.replace("--", "- -")).append('\n');
+      }
+      w.append("-->\n");
+    }
+    w.append("<configuration>\n");
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      if (e.getValue() == null) {
+        continue;
+      }
+      w.append("  <property>\n");
+      w.append("    <name>").append(escape(e.getKey())).append("</name>\n");
+      w.append("    <value>").append(escape(e.getValue())).append("</value>\n");
+      w.append("  </property>\n");
+    }
+    w.append("</configuration>\n");
+    return w.toString();
   }
 
   static String escape(String s) {

@@ -1,5 +1,6 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.testbed.Testbed;
 import io.horn.paramserver.collective.WireFormat;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.testbed.Testbed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
