@@ -35,6 +35,15 @@ class SetupMessageTest {
     s = roundTrip(SetupMessage.serverAddress(4, "höst:1"), reused);
     assertEquals(SetupMessage.Kind.SERVER_ADDRESS, s.kind());
     assertEquals("höst:1", s.address());
+    s = roundTrip(SetupMessage.readStats(2, "10.213.7.3", 48_300_000L, 48_299_000L), reused);
+    assertEquals(SetupMessage.Kind.READ_STATS, s.kind());
+    assertEquals(2, s.from());
+    assertEquals("10.213.7.3", s.address());
+    assertEquals(48_300_000L, s.count());
+    assertEquals(48_299_000L, s.local());
+    // The reused instance forgets the local bytes of a kind that has none.
+    s = roundTrip(SetupMessage.samples(1, 5), reused);
+    assertEquals(0, s.local());
   }
 
   @Test

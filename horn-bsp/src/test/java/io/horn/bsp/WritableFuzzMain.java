@@ -141,10 +141,12 @@ public final class WritableFuzzMain {
     @Override
     public byte[] valid(Random r) throws IOException {
       SetupMessage m;
-      switch (r.nextInt(3)) {
+      switch (r.nextInt(4)) {
         case 0: m = SetupMessage.samples(r.nextInt(), r.nextLong()); break;
         case 1: m = SetupMessage.ringAddress(r.nextInt(1000), randomText(r, 256)); break;
-        default: m = SetupMessage.serverAddress(r.nextInt(4), randomText(r, 256)); break;
+        case 2: m = SetupMessage.serverAddress(r.nextInt(4), randomText(r, 256)); break;
+        default: m = SetupMessage.readStats(r.nextInt(64), randomText(r, 64), r.nextLong(),
+            r.nextLong()); break;
       }
       return encode(m);
     }
@@ -173,7 +175,7 @@ public final class WritableFuzzMain {
       SetupMessage copy = new SetupMessage();
       copy.readFields(new DataInputStream(new ByteArrayInputStream(again)));
       if (copy.kind() != m.kind() || copy.from() != m.from() || copy.count() != m.count()
-          || !copy.address().equals(m.address())) {
+          || !copy.address().equals(m.address()) || copy.local() != m.local()) {
         throw new AssertionError(m + " came back as " + copy);
       }
     }

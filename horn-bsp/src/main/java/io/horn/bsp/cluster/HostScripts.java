@@ -98,7 +98,8 @@ final class HostScripts {
 
   /**
    * Stops every daemon of {@code hostDir} with its process group (task JVMs included): SIGTERM,
-   * up to {@code graceSeconds}, then SIGKILL. Prints {@code stopped <id> <pid>} for each.
+   * up to {@code graceSeconds}, then SIGKILL. Prints {@code stopped <id> <pid>} for each. (dash's
+   * {@code kill} takes a process group as {@code -PGID} but refuses {@code --} before it.)
    */
   static String stop(Path hostDir, int graceSeconds) {
     StringBuilder s = new StringBuilder("cd " + q(hostDir) + " 2>/dev/null || exit 0\n");
@@ -106,20 +107,22 @@ final class HostScripts {
     s.append("pids=''\n")
         .append("for id in ").append(ids()).append("; do\n")
         .append("  [ -f pids/$id.pid ] || continue\n")
-        .append("  if alive $id; then kill -TERM -- -$pid 2>/dev/null || kill -TERM $pid;")
+        .append("  if alive $id; then kill -TERM -$pid 2>/dev/null || kill -TERM $pid;")
         .append(" pids=\"$pids $pid\"; echo stopped $id $pid; else echo gone $id $pid; fi\n")
         .append("  rm -f pids/$id.pid\n")
         .append("done\n")
         .append("i=0\n")
         .append("while [ $i -lt ").append(graceSeconds * 10).append(" ]; do\n")
         .append("  left=''\n")
-        .append("  for p in $pids; do kill -0 -- -$p 2>/dev/null && left=\"$left $p\"; done\n")
+        .append("  for p in $pids; do if kill -0 -$p 2>/dev/null || kill -0 $p 2>/dev/null;"
+            + " then left=\"$left $p\"; fi; done\n")
         .append("  [ -z \"$left\" ] && exit 0\n")
         .append("  sleep 0.1; i=$((i+1))\n")
         .append("done\n")
-        .append("for p in $pids; do kill -KILL -- -$p 2>/dev/null; done\n")
+        .append("for p in $pids; do kill -KILL -$p 2>/dev/null || kill -KILL $p 2>/dev/null; done\n")
         .append("sleep 0.5\n")
-        .append("for p in $pids; do kill -0 -- -$p 2>/dev/null && echo left $p; done\n")
+        .append("for p in $pids; do if kill -0 -$p 2>/dev/null || kill -0 $p 2>/dev/null;")
+        .append(" then echo left $p; fi; done\n")
         .append("exit 0\n");
     return s.toString();
   }

@@ -128,7 +128,7 @@ public final class ClusterBenchmark {
     }
   }
 
-  private static final Pattern TIMING = Pattern.compile("compute ([\\d.]+) ms/step, barrier "
+  static final Pattern TIMING = Pattern.compile("compute ([\\d.]+) ms/step, barrier "
       + "([\\d.]+) ms/step, push\\+pull ([\\d.]+) ms/step, (\\d+) steps in ([\\d.]+) s");
 
   /** Every (compression, setup) pair, compressions outermost. */
