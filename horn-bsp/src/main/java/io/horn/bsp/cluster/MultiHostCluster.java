@@ -213,7 +213,7 @@ public final class MultiHostCluster implements AutoCloseable {
     p.setProperty("hosts.workers", String.join(",", hosts.workers()));
     p.setProperty("launcher", launcher.kind());
     netns.forEach((h, ns) -> p.setProperty("launcher.netns." + h, ns));
-    p.setProperty("launcher.ssh.options", String.join(" ", sshOptions));
+    p.setProperty("launcher.ssh.options", String.join("\t", sshOptions));
     try (var w = Files.newBufferedWriter(workDir.resolve(LocalCluster.INFO_FILE),
         StandardCharsets.UTF_8)) {
       p.store(w, "Horn multi-host Hama cluster (io.horn.bsp.cluster.MultiHostCluster)");
@@ -251,7 +251,7 @@ public final class MultiHostCluster implements AutoCloseable {
     }
     String ssh = p.getProperty("launcher.ssh.options", "").trim();
     return HostLauncher.of(p.getProperty("launcher", "ssh"), netns,
-        ssh.isEmpty() ? List.of() : Arrays.asList(ssh.split(" ")));
+        ssh.isEmpty() ? List.of() : Arrays.asList(ssh.split("\t")));
   }
 
   /** Settings of a {@link MultiHostCluster}; {@link #start()} starts it. */

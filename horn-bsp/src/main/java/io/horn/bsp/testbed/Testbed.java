@@ -164,7 +164,11 @@ public final class Testbed implements AutoCloseable {
 
   /** Fails with a clear message unless this process runs as root. */
   static void requireRoot() throws IOException {
-    String uid = output("id", "-u");
+    requireRoot(output("id", "-u"));
+  }
+
+  /** Fails unless {@code uid} (what {@code id -u} printed; null if it failed) is root's. */
+  static void requireRoot(String uid) throws IOException {
     if (uid == null || !uid.trim().equals("0")) {
       throw new IOException("the test bed needs root (it makes network namespaces, a bridge and"
           + " rate limits with ip and tc); this process runs as uid " + (uid == null ? "?"

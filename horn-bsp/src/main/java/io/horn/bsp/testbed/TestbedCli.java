@@ -23,7 +23,7 @@ import java.util.Map;
 public final class TestbedCli {
   static final String USAGE = String.join("\n",
       "Usage: TestbedCli up <workdir> [--hosts N] [--link 1gbit|10gbit|RATE|none] [--tasks T]",
-      "                     [--child-heap SIZE] [--replication R] [--no-hdfs]",
+      "                     [--child-heap SIZE] [--replication R] [--no-hdfs] [--launcher netns|ssh]",
       "       TestbedCli down <workdir>",
       "       TestbedCli status <workdir>");
 
@@ -75,6 +75,7 @@ public final class TestbedCli {
     String heap = "1g";
     int replication = 1;
     boolean hdfs = true;
+    boolean ssh = false;
     for (int i = 2; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -84,6 +85,13 @@ public final class TestbedCli {
         case "--child-heap" -> heap = strArg(args, ++i, a);
         case "--replication" -> replication = intArg(args, ++i, a);
         case "--no-hdfs" -> hdfs = false;
+        case "--launcher" -> {
+          String l = strArg(args, ++i, a);
+          if (!l.equals("netns") && !l.equals("ssh")) {
+            throw new IllegalArgumentException("--launcher " + l + ": want netns or ssh");
+          }
+          ssh = l.equals("ssh");
+        }
         default -> throw new IllegalArgumentException("unknown option '" + a + "'");
       }
     }
@@ -97,7 +105,9 @@ public final class TestbedCli {
         + Testbed.BRIDGE + ")");
     Testbed bed = Testbed.up(hosts, link);
     try {
-      MultiHostCluster c = start(bed, work, tasks, heap, replication, hdfs, err);
+      MultiHostCluster c = ssh
+          ? startOverSsh(bed, work, tasks, heap, replication, hdfs, err)
+          : start(bed, work, tasks, heap, replication, hdfs, err);
       MultiHostCluster.printSummary(c, out);
       out.println();
       out.println("Submit jobs to it from this machine (" + Testbed.CLIENT_ADDRESS
@@ -117,6 +127,26 @@ public final class TestbedCli {
    */
   public static MultiHostCluster start(Testbed bed, Path work, int tasks, String childHeap,
       int replication, boolean hdfs, PrintStream progress) throws IOException {
+    Map<String, String> ns = bed.namespaces();
+    return start(bed, work, HostLauncher.netns(ns), List.of(), tasks, childHeap, replication,
+        hdfs, progress);
+  }
+
+  /**
+   * As {@link #start}, but with an OpenSSH server on every host and the cluster driven over ssh,
+   * as a real cluster is.
+   */
+  public static MultiHostCluster startOverSsh(Testbed bed, Path work, int tasks,
+      String childHeap, int replication, boolean hdfs, PrintStream progress)
+      throws IOException, InterruptedException {
+    List<String> options = TestbedSsh.start(bed, work.resolve("ssh"));
+    return start(bed, work, HostLauncher.ssh(options), options, tasks, childHeap, replication,
+        hdfs, progress);
+  }
+
+  private static MultiHostCluster start(Testbed bed, Path work, HostLauncher launcher,
+      List<String> sshOptions, int tasks, String childHeap, int replication, boolean hdfs,
+      PrintStream progress) throws IOException {
     List<String> workers = new ArrayList<>();
     for (int i = 1; i < bed.hosts(); i++) {
       workers.add(Testbed.address(i));
@@ -124,10 +154,9 @@ public final class TestbedCli {
     Files.createDirectories(work);
     Files.writeString(work.resolve("workers"), "# the test bed's worker hosts\n"
         + String.join("\n", workers) + "\n", StandardCharsets.UTF_8);
-    Map<String, String> ns = bed.namespaces();
     return MultiHostCluster.builder(work, new ClusterHosts(Testbed.address(0), workers),
-        HostLauncher.netns(ns)).namespaces(ns).hdfs(hdfs).tasks(tasks).childHeap(childHeap)
-        .replication(replication).progress(progress).start();
+        launcher).namespaces(bed.namespaces()).sshOptions(sshOptions).hdfs(hdfs).tasks(tasks)
+        .childHeap(childHeap).replication(replication).progress(progress).start();
   }
 
   private static int down(Path work, PrintStream out) {

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-class LocalClusterTest {
+public class LocalClusterTest {
 
   /** Every peer checks the peer count, sends its index to all peers, and checks what it got. */
   public static class PeerCountBsp

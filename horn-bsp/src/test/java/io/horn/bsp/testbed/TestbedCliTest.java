@@ -9,9 +9,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.horn.bsp.cluster.LocalClusterTest;
+import org.apache.hadoop.io.IntWritable;
+import org.apache.hama.HamaConfiguration;
+import org.apache.hama.bsp.BSPJob;
+import org.apache.hama.bsp.NullInputFormat;
+import org.apache.hama.bsp.NullOutputFormat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +84,51 @@ class TestbedCliTest {
     assertEquals(0, again.code, again.text);
     assertTrue(again.text.contains("no test bed was up"), again.text);
     assertEquals(3, cli("status", work.toString()).code);
+  }
+
+  /**
+   * The real-cluster path: an OpenSSH server on every host, every daemon started, checked and
+   * stopped over ssh; a BSP job over both worker hosts proves the cluster works.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void aClusterDrivenOverSshRunsAJob() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")),
+        "needs root to make network namespaces (ip netns)");
+    assumeTrue(Files.isExecutable(Paths.get("/usr/sbin/sshd")),
+        "needs an OpenSSH server (apt-get install openssh-server) to drive hosts over ssh");
+    Path work = dir.resolve("bed");
+    Run up = cli("up", work.toString(), "--hosts", "3", "--link", "1gbit", "--no-hdfs",
+        "--child-heap", "256m", "--launcher", "ssh");
+    if (up.code != 0 && up.text.contains("test bed: '")) {
+      org.junit.jupiter.api.Assumptions.abort("the network test bed cannot be made here: "
+          + up.text);
+    }
+    try {
+      assertEquals(0, up.code, up.text);
+      assertTrue(Files.readString(work.resolve("cluster.properties")).contains("launcher=ssh"));
+      HamaConfiguration hama = new HamaConfiguration();
+      hama.addResource(new org.apache.hadoop.fs.Path(work.resolve("conf/hama-site.xml")
+          .toUri()));
+      io.horn.bsp.cluster.ClassLoaders.ensureUrlContextLoader();
+      BSPJob job = new BSPJob(hama, LocalClusterTest.PeerCountBsp.class);
+      job.setJobName("TestbedCliTest over ssh");
+      job.setBspClass(LocalClusterTest.PeerCountBsp.class);
+      job.setNumBspTask(4);
+      job.setInputFormat(NullInputFormat.class);
+      job.setOutputFormat(NullOutputFormat.class);
+      job.setMessageClass(IntWritable.class);
+      job.getConfiguration().setInt("horn.test.expected.peers", 4);
+      assertTrue(job.waitForCompletion(false), "the job failed; logs in " + work);
+      Run status = cli("status", work.toString());
+      assertEquals(0, status.code, status.text);
+    } finally {
+      Run down = cli("down", work.toString());
+      assertEquals(0, down.code, down.text);
+      assertTrue(down.text.contains("stopped groomserver"), down.text);
+    }
+    assertEquals(List.of(), Testbed.existing(), "namespaces left");
+    assertEquals(List.of(), daemonsOf(work), "processes left");
   }
 
   private static List<Long> daemonsOf(Path work) {
