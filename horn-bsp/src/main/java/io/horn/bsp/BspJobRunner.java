@@ -75,9 +75,13 @@ public final class BspJobRunner implements JobRunner {
       checkReachable(probe.get("bsp.master.address"));
       if (!"local".equals(probe.get("bsp.master.address"))) {
         // Task JVMs start in their own directories: a relative path would name nothing there.
-        for (ConfigOption<String> p : List.of(HornOptions.TRAINING_PATH, HornOptions.TEST_PATH,
-            HornOptions.MODEL_PATH, HornOptions.CHECKPOINT_DIR)) {
+        // Horn's dataset formats read a path without a scheme locally; the model and the
+        // checkpoints are written through Hadoop, which would put them on fs.defaultFS.
+        for (ConfigOption<String> p : List.of(HornOptions.TRAINING_PATH, HornOptions.TEST_PATH)) {
           conf.set(p, SubmitChecks.absolute(conf.get(p), p.key()));
+        }
+        for (ConfigOption<String> p : List.of(HornOptions.MODEL_PATH, HornOptions.CHECKPOINT_DIR)) {
+          conf.set(p, SubmitChecks.localFile(conf.get(p), p.key()));
         }
         SubmitChecks.checkSlots(probe, layout.tasks(), layout.toString());
       }

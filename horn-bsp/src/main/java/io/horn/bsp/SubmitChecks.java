@@ -135,4 +135,20 @@ public final class SubmitChecks {
           + " hdfs://namenode/path", e);
     }
   }
+
+  /**
+   * {@link #absolute} for a path the job writes through Hadoop's file systems (the model, the
+   * checkpoint directory), with {@code file:} in front of a path that had no scheme. A cluster's
+   * tasks resolve a path without a scheme against {@code fs.defaultFS}, which is HDFS on a
+   * cluster started with {@code --hdfs}: the model the user asked for as {@code
+   * work/model.bin} would land in HDFS as {@code /<cwd>/work/model.bin}, while every message
+   * (and the user) looks for it on the local disk. A path with a scheme, and an empty path, are
+   * returned as they are.
+   *
+   * @throws IllegalArgumentException when the path is not one this platform can name
+   */
+  public static String localFile(String path, String what) {
+    String abs = absolute(path, what);
+    return abs.isEmpty() || SCHEME.matcher(abs).matches() ? abs : "file:" + abs;
+  }
 }

@@ -108,6 +108,22 @@ class SubmitChecksTest {
   }
 
   @Test
+  void aWrittenPathWithoutSchemeStaysLocalWhateverTheDefaultFileSystem() {
+    assertEquals("file:" + CWD + "/work/model.bin",
+        SubmitChecks.localFile("work/model.bin", "model"));
+    assertEquals("file:/models/m.bin", SubmitChecks.localFile("/models/m.bin", "model"));
+    assertEquals("file:/a/m#1.bin", SubmitChecks.localFile("/a/m#1.bin", "model"));
+    for (String p : new String[] {"hdfs://nn:8020/m.bin", "file:/m.bin", "viewfs:///m", ""}) {
+      assertEquals(p, SubmitChecks.localFile(p, "model"));
+    }
+    // Hadoop reads the result as the local file it named.
+    org.apache.hadoop.fs.Path h =
+        new org.apache.hadoop.fs.Path(SubmitChecks.localFile("/a/m#1.bin", "model"));
+    assertEquals("file", h.toUri().getScheme());
+    assertEquals("/a/m#1.bin", h.toUri().getPath());
+  }
+
+  @Test
   void anEmptyPathMeansNoneAndStaysEmpty() {
     assertEquals("", SubmitChecks.absolute("", "test data"));
   }

@@ -1,5 +1,7 @@
 package io.horn.examples.tools;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -29,6 +31,17 @@ public final class CsvFeatures {
    * @throws IOException if the file cannot be read or is not text
    */
   public static float[] read(Path file, int width, int limit) throws IOException, ToolFailure {
+    return read(checkNotNull(file, "file"), file.toString(), width, limit);
+  }
+
+  /**
+   * {@link #read(Path, int, int)} with messages that call the file {@code name} (the path it
+   * was copied from).
+   */
+  public static float[] read(Path file, String name, int width, int limit)
+      throws IOException, ToolFailure {
+    checkNotNull(file, "file");
+    checkNotNull(name, "name");
     float[] x = new float[Math.max(width, Math.min(limit, 1024) * width)];
     int rows = 0;
     int lineNo = 0;
@@ -48,46 +61,46 @@ public final class CsvFeatures {
         }
         first = false;
         if (fields.length != width) {
-          throw new ToolFailure(file + " line " + lineNo + ": " + fields.length
+          throw new ToolFailure(name + " line " + lineNo + ": " + fields.length
               + (fields.length == 1 ? " value" : " values") + ", but the model's input layer"
               + " takes " + width + " (one sample per line, features separated by commas)");
         }
         if ((long) (rows + 1) * width > x.length) {
           long grown = Math.max((long) (rows + 1) * width, 2L * x.length);
           if (grown > Integer.MAX_VALUE - 8) {
-            throw new ToolFailure(file + ": too many rows for one run (line " + lineNo
+            throw new ToolFailure(name + ": too many rows for one run (line " + lineNo
                 + "); use --limit or split the file");
           }
           x = Arrays.copyOf(x, (int) grown);
         }
         for (int j = 0; j < width; j++) {
-          x[rows * width + j] = parse(file, lineNo, j, fields[j]);
+          x[rows * width + j] = parse(name, lineNo, j, fields[j]);
         }
         rows++;
       }
     } catch (CharacterCodingException e) {
-      throw new IOException(file + " is not a text (UTF-8) file, nor an idx or SequenceFile"
+      throw new IOException(name + " is not a text (UTF-8) file, nor an idx or SequenceFile"
           + " dataset (line " + (lineNo + 1) + ")", e);
     }
     if (rows == 0) {
-      throw new ToolFailure(file + " holds no samples (expected rows of " + width
+      throw new ToolFailure(name + " holds no samples (expected rows of " + width
           + " comma-separated numbers)");
     }
     return rows * width == x.length ? x : Arrays.copyOf(x, rows * width);
   }
 
-  private static float parse(Path file, int lineNo, int column, String field)
+  private static float parse(String name, int lineNo, int column, String field)
       throws ToolFailure {
     String f = field.trim();
     float v;
     try {
       v = Float.parseFloat(f);
     } catch (NumberFormatException e) {
-      throw new ToolFailure(file + " line " + lineNo + ", column " + (column + 1) + ": '"
+      throw new ToolFailure(name + " line " + lineNo + ", column " + (column + 1) + ": '"
           + shown(f) + "' is not a number");
     }
     if (!Float.isFinite(v)) {
-      throw new ToolFailure(file + " line " + lineNo + ", column " + (column + 1) + ": " + f
+      throw new ToolFailure(name + " line " + lineNo + ", column " + (column + 1) + ": " + f
           + " is not a finite number");
     }
     return v;

@@ -13,8 +13,10 @@ import java.util.Locale;
  * no recall; the macro averages are over the classes present in the data, counting an undefined
  * precision there as 0.
  *
- * <p>{@code <data>} is any path {@link Datasets#open} accepts: an MNIST idx directory, {@code
- * dir#t10k}, a directory of SequenceFiles.
+ * <p>{@code <model>} is a local path or a Hadoop file-system URI ({@code hdfs://...}, see {@link
+ * HadoopFiles}). {@code <data>} is any path {@link Datasets#open} accepts: an MNIST idx directory,
+ * {@code dir#t10k}, a directory of SequenceFiles, local or on HDFS ({@code bin/horn
+ * convert-mnist} writes them; idx files are read from the local disk only).
  */
 public final class EvalCommand implements Subcommand {
   static final String USAGE = "usage: bin/horn eval <model> <data> [--verbose]";

@@ -1,16 +1,16 @@
 package io.horn.examples.tools;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
+import io.horn.core.model.ModelHeader;
 import io.horn.core.model.NetworkSpec;
 import java.io.IOException;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /**
  * A model file loaded for inference: its {@link Model}, the shape checks that name the data and
@@ -22,6 +22,8 @@ import java.nio.file.Paths;
 public final class Inference implements AutoCloseable {
   /** Samples per engine call. */
   public static final int BATCH = 512;
+  /** What a model path names, in messages: {@code no such model file: ...}. */
+  private static final String MODEL_FILE = "model file";
 
   private final String path;
   private final Model model;
@@ -33,24 +35,29 @@ public final class Inference implements AutoCloseable {
   }
 
   /**
-   * Loads the model at {@code path}, with the classes it names from the thread's context class
-   * loader (where {@code bin/horn} puts job jars).
+   * Loads the model at {@code path}, a local path or a Hadoop file-system URI such as {@code
+   * hdfs://namenode:port/models/m.bin} ({@link HadoopFiles}), with the classes it names from the
+   * thread's context class loader (where {@code bin/horn} puts job jars).
    *
    * @throws java.io.FileNotFoundException if there is no such file
    * @throws io.horn.core.data.DataFormatException if it is not a Horn model, or is corrupt
    */
   public static Inference load(String path) throws IOException {
-    return new Inference(path, ModelFile.load(modelPath(path),
-        Thread.currentThread().getContextClassLoader()));
+    checkNotNull(path, "model path");
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return new Inference(path, HadoopFiles.read(path, MODEL_FILE, f -> ModelFile.load(f, loader)));
   }
 
-  /** {@code path} as a file system path, or an error naming it when it cannot be one. */
-  static Path modelPath(String path) throws IOException {
-    try {
-      return Paths.get(path);
-    } catch (InvalidPathException e) {
-      throw new IOException("not a valid model path: '" + path + "' (" + e.getReason() + ")");
-    }
+  /**
+   * What the file at {@code path} (local or a Hadoop URI) says about its model, without loading
+   * any class it names ({@link ModelFile#readHeader}).
+   *
+   * @throws java.io.FileNotFoundException if there is no such file
+   * @throws io.horn.core.data.DataFormatException if it is not a Horn model, or is corrupt
+   */
+  public static ModelHeader header(String path) throws IOException {
+    checkNotNull(path, "model path");
+    return HadoopFiles.read(path, MODEL_FILE, ModelFile::readHeader);
   }
 
   /** The path the model was loaded from, as given. */

@@ -15,7 +15,8 @@ import java.util.Map;
  * job's jar): the file's size and format version, the layers, the cost function, the parameter
  * count, and the training provenance from the metadata. Of the {@code conf.*} entries only
  * {@code conf.horn.*} are listed; {@code history.*} values (progress records) are counted, not
- * printed.
+ * printed. The model may be local or on a Hadoop file system ({@code hdfs://...}, see {@link
+ * HadoopFiles}).
  */
 public final class InfoCommand implements Subcommand {
   static final String USAGE = "usage: bin/horn info <model> [--verbose]";
@@ -51,7 +52,7 @@ public final class InfoCommand implements Subcommand {
   public void run(ToolArgs args, PrintStream out) throws Exception {
     args.expectPositional("<model>");
     String path = args.positional().get(0);
-    ModelHeader h = ModelFile.readHeader(Inference.modelPath(path));
+    ModelHeader h = Inference.header(path);
     print(out, path, h);
   }
 

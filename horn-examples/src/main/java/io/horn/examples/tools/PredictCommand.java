@@ -2,14 +2,13 @@ package io.horn.examples.tools;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Set;
 
@@ -18,7 +17,9 @@ import java.util.Set;
  * index,predicted_class,probability}, where the probability is the output unit value of the
  * predicted class (a SoftMax probability for a SoftMax output layer). Lines go to standard
  * output, or to {@code FILE} with {@code --out}. The input is read whole and checked before the
- * first line is written, so a bad input leaves no partial output.
+ * first line is written, so a bad input leaves no partial output. The model, the input and
+ * {@code FILE} may each be local or on a Hadoop file system ({@code hdfs://...}, see {@link
+ * HadoopFiles}).
  *
  * <p>Inputs: see {@link PredictInput}.
  */
@@ -45,7 +46,8 @@ public final class PredictCommand implements Subcommand {
   public void run(ToolArgs args, PrintStream out) throws Exception {
     args.expectPositional("<model>", "<input>");
     int limit = args.positiveInt("--limit", Integer.MAX_VALUE);
-    Path outFile = outPath(args.option("--out"));
+    String outFile = args.option("--out");
+    checkOut(outFile);
     try (Inference model = Inference.load(args.positional().get(0))) {
       PredictInput input = PredictInput.read(args.positional().get(1), model, limit);
       if (outFile == null) {
@@ -54,11 +56,7 @@ public final class PredictCommand implements Subcommand {
         w.flush();
         return;
       }
-      Path parent = outFile.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      try (Writer w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+      try (Writer w = new OutputStreamWriter(open(outFile), StandardCharsets.UTF_8)) {
         write(model, input, w, null);
       }
       out.println(input.size() + " predictions for " + input.description() + " written to "
@@ -66,20 +64,38 @@ public final class PredictCommand implements Subcommand {
     }
   }
 
-  private static Path outPath(String out) throws UsageException {
+  /** Fails unless {@code out} (null: standard output) can name a file to write. */
+  private static void checkOut(String out) throws UsageException, IOException {
     if (out == null) {
-      return null;
+      return;
     }
-    try {
-      Path p = Paths.get(out);
-      if (out.isEmpty() || Files.isDirectory(p)) {
-        throw new UsageException("--out needs a file name, got '" + out + "'"
-            + (out.isEmpty() ? "" : " (a directory)"));
+    boolean directory;
+    if (HadoopFiles.isRemote(out)) {
+      directory = HadoopFiles.isDirectory(out);
+    } else {
+      try {
+        directory = !out.isEmpty() && Files.isDirectory(HadoopFiles.local(out));
+      } catch (IOException e) {
+        throw new UsageException("--out: not a valid path: '" + out + "'");
       }
-      return p;
-    } catch (InvalidPathException e) {
-      throw new UsageException("--out: not a valid path: '" + out + "'");
     }
+    if (out.isEmpty() || directory) {
+      throw new UsageException("--out needs a file name, got '" + out + "'"
+          + (out.isEmpty() ? "" : " (a directory)"));
+    }
+  }
+
+  /** A new file at {@code out}, local or remote, replacing one that is there. */
+  private static OutputStream open(String out) throws IOException {
+    if (HadoopFiles.isRemote(out)) {
+      return HadoopFiles.create(out);
+    }
+    Path p = HadoopFiles.local(out);
+    Path parent = p.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    return Files.newOutputStream(p);
   }
 
   /**

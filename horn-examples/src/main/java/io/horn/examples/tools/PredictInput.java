@@ -1,5 +1,8 @@
 package io.horn.examples.tools;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.data.IdxFile;
@@ -14,7 +17,8 @@ import java.nio.file.Paths;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The samples {@code horn predict} runs the model on, from one of three kinds of input:
+ * The samples {@code horn predict} runs the model on, from one of three kinds of input, on the
+ * local disk or on any Hadoop file system ({@code hdfs://...}, see {@link HadoopFiles}):
  *
  * <ul>
  *   <li>an idx images file alone (plain or gzipped), read with {@link IdxFile#readImages}: no
@@ -48,22 +52,49 @@ public abstract class PredictInput {
    */
   public static PredictInput read(String path, Inference model, int limit)
       throws IOException, ToolFailure {
-    int width = model.spec().inputSize();
-    Path file = regularFile(path);
-    if (file != null) {
-      Kind kind = sniff(file);
-      if (kind == Kind.IDX_IMAGES) {
-        int[] shape = new int[3];
-        float[] pixels = IdxFile.readImages(file, shape);
-        model.checkFeatures("idx file " + path + " (" + shape[0] + " images of " + shape[1] + "x"
-            + shape[2] + ")", shape[1] * shape[2]);
-        return new InMemory(path + " (idx images)", pixels, width, Math.min(limit, shape[0]));
+    checkNotNull(path, "input path");
+    checkNotNull(model, "model");
+    checkArgument(limit > 0, "limit must be positive, got %s", limit);
+    if (HadoopFiles.isRemote(path)) {
+      // A directory or a SequenceFile is read where it lies, as any dataset on Hadoop; an idx
+      // or CSV file from a copy, since their readers need a local file.
+      byte[] head = HadoopFiles.head(path, "input path", 4);
+      if (head == null || isSequenceFile(head, head.length)) {
+        return fromDataset(path, model, limit);
       }
-      if (kind == Kind.TEXT) {
-        float[] x = CsvFeatures.read(file, width, limit);
-        return new InMemory(path + " (CSV)", x, width, x.length / width);
-      }
+      PredictInput in = HadoopFiles.read(path, "input path", copy -> readFile(path, copy, model,
+          limit));
+      return in != null ? in : fromDataset(path, model, limit);
     }
+    Path file = regularFile(path);
+    PredictInput in = file == null ? null : readFile(path, file, model, limit);
+    return in != null ? in : fromDataset(path, model, limit);
+  }
+
+  /**
+   * The samples of {@code file}, the local copy of {@code path}, when it is an idx images file
+   * or CSV; null when it is of another kind (then a dataset format reads it).
+   */
+  private static PredictInput readFile(String path, Path file, Inference model, int limit)
+      throws IOException, ToolFailure {
+    int width = model.spec().inputSize();
+    Kind kind = sniff(file);
+    if (kind == Kind.IDX_IMAGES) {
+      int[] shape = new int[3];
+      float[] pixels = IdxFile.readImages(file, shape);
+      model.checkFeatures("idx file " + path + " (" + shape[0] + " images of " + shape[1] + "x"
+          + shape[2] + ")", shape[1] * shape[2]);
+      return new InMemory(path + " (idx images)", pixels, width, Math.min(limit, shape[0]));
+    }
+    if (kind == Kind.TEXT) {
+      float[] x = CsvFeatures.read(file, path, width, limit);
+      return new InMemory(path + " (CSV)", x, width, x.length / width);
+    }
+    return null;
+  }
+
+  private static PredictInput fromDataset(String path, Inference model, int limit)
+      throws IOException, ToolFailure {
     Dataset data = Datasets.open(path);
     model.checkFeatures("data " + path, data.featureCount());
     if (data.size() == 0) {
@@ -112,9 +143,13 @@ public abstract class PredictInput {
         return Kind.IDX_IMAGES;
       }
       boolean idx = n >= 3 && head[0] == 0 && head[1] == 0;
-      boolean seq = n >= 3 && head[0] == 'S' && head[1] == 'E' && head[2] == 'Q';
-      return idx || seq ? Kind.BINARY : Kind.TEXT;
+      return idx || isSequenceFile(head, n) ? Kind.BINARY : Kind.TEXT;
     }
+  }
+
+  /** Whether the first {@code n} bytes of a file, {@code head}, are a SequenceFile's magic. */
+  private static boolean isSequenceFile(byte[] head, int n) {
+    return n >= 3 && head[0] == 'S' && head[1] == 'E' && head[2] == 'Q';
   }
 
   private static Kind sniffGzip(Path file) throws IOException {
