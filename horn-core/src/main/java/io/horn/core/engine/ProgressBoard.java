@@ -23,6 +23,8 @@ public final class ProgressBoard implements AutoCloseable {
   private final Map<Integer, Row> rows = new TreeMap<>();
   private final Thread printer;
   private volatile boolean closed;
+  /** Set once the final table is printed: the board is not drawn again after it. */
+  private boolean summarized; // guarded by this
   private int drawn;
 
   /** One group's latest state. */
@@ -113,6 +115,9 @@ public final class ProgressBoard implements AutoCloseable {
   }
 
   private synchronized void render() {
+    if (summarized) {
+      return; // the final table has the last word
+    }
     String[] lines = lines();
     if (lines.length == 0) {
       return;
@@ -157,6 +162,7 @@ public final class ProgressBoard implements AutoCloseable {
 
   /** Prints the final table: a row per group, and the job's totals. */
   public synchronized void summary(Map<String, String> totals) {
+    summarized = true;
     out.println();
     out.println(String.format(Locale.ROOT, "%-8s %10s %10s %14s %10s", "group", "steps",
         "cost", "samples/s", "test acc"));

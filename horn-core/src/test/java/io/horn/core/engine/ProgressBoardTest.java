@@ -46,6 +46,19 @@ class ProgressBoardTest {
   }
 
   @Test
+  void theFinalTableIsTheLastThingPrinted() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    ProgressBoard b = new ProgressBoard(out, false, 60_000, 60_000, 60);
+    b.update(0, 1, 10, 0.5, 100);
+    b.summary(java.util.Map.of("steps", "10"));
+    b.update(0, 2, 11, 0.4, 100); // a late record, read after the job
+    b.close();
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(text.trim().endsWith("steps                10"), text);
+  }
+
+  @Test
   void etaFormats() {
     assertEquals("1m05s", ProgressBoard.formatSeconds(65));
     assertEquals("2h01m", ProgressBoard.formatSeconds(7260));
