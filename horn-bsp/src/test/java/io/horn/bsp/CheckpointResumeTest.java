@@ -89,25 +89,31 @@ class CheckpointResumeTest {
     HornJob straight = job(a, 2, 1, method);
     straight.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 20L);
     assertTrue(straight.waitForCompletion(false));
+    // Checkpoints at 20, 40 and 60; on a busy machine the writer may still be writing the one
+    // at 20 when 40 is due, and then 60 replaces 40 (only the newest waits): resume from the
+    // last one inside the run.
     List<Path> cps = checkpoints(a);
-    assertEquals(3, cps.size(), cps.toString());
-    Checkpoint at40 = CheckpointFile.read(cps.get(1), null);
-    assertEquals(40, at40.totalSteps());
-    GroupState g = at40.group(0);
-    assertEquals(40, g.steps());
-    assertEquals(40, g.optimizer().updates());
+    assertTrue(cps.size() == 2 || cps.size() == 3, cps.toString());
+    Path inside = cps.get(cps.size() - 2);
+    Checkpoint mid = CheckpointFile.read(inside, null);
+    long at = mid.totalSteps();
+    assertTrue(at == 20 || at == 40, "checkpoint " + inside + " at step " + at);
+    assertEquals(60, CheckpointFile.read(cps.get(cps.size() - 1), null).totalSteps());
+    GroupState g = mid.group(0);
+    assertEquals(at, g.steps());
+    assertEquals(at, g.optimizer().updates());
     assertEquals(method == TrainingMethod.ADAM, g.optimizer().hasMoments());
     // A checkpoint is a model too.
-    Model m = ModelFile.load(cps.get(1), null);
+    Model m = ModelFile.load(inside, null);
     assertEquals(straight.getNetworkSpec().toConfString(), m.spec().toConfString());
 
     String b = "resumed-" + method;
-    onlyCheckpoint(b, cps.get(1));
+    onlyCheckpoint(b, inside);
     HornJob resumed = job(b, 2, 1, method);
     resumed.setResume(true);
     assertTrue(resumed.waitForCompletion(false));
     assertArrayEquals(straight.getModel().parameters(), resumed.getModel().parameters(),
-        "resumed at step 40 of 60");
+        "resumed at step " + at + " of 60");
   }
 
   @Test
@@ -121,7 +127,11 @@ class CheckpointResumeTest {
     assertTrue(failing.waitForCompletion(false));
     // Attempt 1 failed at step 50 after the checkpoint at 40; attempt 2 resumed there.
     assertArrayEquals(straight.getModel().parameters(), failing.getModel().parameters());
-    assertEquals(3, checkpoints("retried").size(), "20 and 40 from attempt 1, 60 from attempt 2");
+    // 20 and 40 from attempt 1 (40 replaced by nothing if the writer was busy: then attempt 2
+    // resumed from 20, equally bit for bit), 60 from attempt 2.
+    List<Path> retried = checkpoints("retried");
+    assertTrue(retried.size() == 2 || retried.size() == 3, retried.toString());
+    assertEquals(60, CheckpointFile.read(retried.get(retried.size() - 1), null).totalSteps());
 
     HornJob once = job("no-retry", 2, 1, TrainingMethod.GRADIENT_DESCENT);
     once.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 20L);
