@@ -146,6 +146,9 @@ class CheckpointResumeTest {
     HornJob job = job("ps", 2, 2, TrainingMethod.GRADIENT_DESCENT);
     job.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
     job.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 16L);
+    // Steps of a few milliseconds, so that the writer (which drops a waiting cut for a newer
+    // one) keeps up with a cut every 16 steps even when the disk's sync is slow.
+    job.getConfiguration().set(HornOptions.GROUP_DELAY, "0:5,1:5");
     assertTrue(job.waitForCompletion(false));
     List<Path> cps = checkpoints("ps");
     assertTrue(cps.size() >= 2, cps.toString());
