@@ -255,6 +255,9 @@ public final class BspJobRunner implements JobRunner {
       // One split per worker; the parameter server is one more task, without a split. Hama
       // 0.7.1 keeps the task count above the split count only when forced to.
       bsp.getConfiguration().setInt(HornInputFormat.SPLITS_KEY, layout.workers);
+      if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
+        bsp.getConfiguration().setInt(HornInputFormat.COPIES_KEY, layout.groups);
+      }
       bsp.setNumBspTask(layout.tasks());
       bsp.getConfiguration().setBoolean("hama.force.set.bsp.tasks", true);
     } else {

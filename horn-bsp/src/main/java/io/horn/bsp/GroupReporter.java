@@ -30,6 +30,10 @@ final class GroupReporter {
   private double lastMean = Double.NaN;
   private long intervalSamples;
   private long intervalStart = System.nanoTime();
+  private long snapshotEvery;
+  /** Weights copied during training, evaluated after it: {seconds, step, mean cost} + copy. */
+  private final java.util.List<double[]> snapshotTimes = new java.util.ArrayList<>();
+  private final java.util.List<float[]> snapshots = new java.util.ArrayList<>();
 
   /**
    * @param board where progress goes (the live board or files for it), or null
@@ -46,10 +50,25 @@ final class GroupReporter {
     this.weights = test != null ? new float[spec.parameterCount()] : null;
   }
 
+  /**
+   * Copies the weights every {@code steps} steps, to be evaluated on the held-out data after
+   * training ({@link #finish}), so that the evaluation costs the training no time.
+   */
+  void snapshotEvery(long steps) {
+    this.snapshotEvery = steps;
+  }
+
   void step(long step, int epoch, int samples, double cost, NetworkEngine engine) {
     intervalCost += cost;
     intervalSamples += samples;
     totalSamples += samples;
+    if (snapshotEvery > 0 && test != null && step % snapshotEvery == 0) {
+      float[] copy = new float[spec.parameterCount()];
+      engine.getParameters(copy);
+      snapshots.add(copy);
+      snapshotTimes.add(new double[] {(System.nanoTime() - start) / 1e9, step,
+          intervalCost / Math.max(1, intervalSamples)});
+    }
     boolean evaluate = test != null && step % evalEvery == 0;
     if (step % settings.convergenceCheckInterval != 0 && !evaluate) {
       return;
@@ -80,8 +99,19 @@ final class GroupReporter {
     intervalStart = System.nanoTime();
   }
 
-  /** The last word on the board: the group's final step count. */
+  /** The last word on the board: the group's final step count; evaluates the snapshots. */
   void finish(long step, int epoch) {
+    if (!snapshots.isEmpty()) {
+      try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
+        for (int i = 0; i < snapshots.size(); i++) {
+          e.setParameters(snapshots.get(i));
+          double[] t = snapshotTimes.get(i);
+          history.append(history.length() == 0 ? "" : ";").append(String.format(Locale.ROOT,
+              "%.2f:%d:%.5f:%.4f", t[0], (long) t[1], t[2], Evaluation.of(e, test).accuracy()));
+        }
+      }
+      snapshots.clear();
+    }
     if (board != null) {
       double secs = (System.nanoTime() - start) / 1e9;
       board.update(group, epoch, step, lastMean, totalSamples / Math.max(1e-9, secs));

@@ -138,6 +138,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     for (int w = 0; w < layout.workers; w++) {
       total += inbox.samples(w);
     }
+    if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
+      // Every group holds the whole set: an epoch is one pass of the job over it, not G.
+      total /= layout.groups;
+    }
     long budget = settings.stepBudget(total);
     float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
 
@@ -148,6 +152,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     if (layout.isServer(index)) {
       server = new ParameterServer(resume != null ? resume.model().parameters() : start,
           layout.groups, budget);
+      // A push that waits for a slow group must answer before its client's heartbeat deadline.
+      server.configure(conf.get(HornOptions.PARAMSERVER_UPDATE).equals("average"),
+          conf.get(HornOptions.STALENESS), Math.max(1, heartbeat / 2));
       if (resume != null) {
         long[] groupSteps = new long[layout.groups];
         for (int g = 0; g < layout.groups; g++) {
@@ -372,9 +379,11 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         if (board != null) {
           board.totalSteps(totalBudget);
         }
-        w.reportTo(new GroupReporter(group, board,
+        GroupReporter reporter = new GroupReporter(group, board,
             testPath.isEmpty() ? null : Datasets.open(testPath), spec, settings,
-            (groupSamples + settings.batchSize - 1) / settings.batchSize));
+            (groupSamples + settings.batchSize - 1) / settings.batchSize);
+        reporter.snapshotEvery(conf.get(HornOptions.SNAPSHOT_STEPS));
+        w.reportTo(reporter);
       }
       GroupWorker.Result r = w.run(start);
       if (ps != null) {

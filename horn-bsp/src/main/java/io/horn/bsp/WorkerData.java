@@ -46,8 +46,10 @@ final class WorkerData {
       d = readSplit(peer, path, worker);
     } else {
       Dataset all = Datasets.open(path);
-      d = copy(all, slice(all.size(), worker, layout.workers,
-          conf.get(HornOptions.DATA_SLICES).equals("interleaved")));
+      boolean interleaved = conf.get(HornOptions.DATA_SLICES).equals("interleaved");
+      d = conf.get(HornOptions.DATA_GROUPS).equals("whole")
+          ? copy(all, slice(all.size(), layout.memberOf(worker), layout.groupSize, interleaved))
+          : copy(all, slice(all.size(), worker, layout.workers, interleaved));
     }
     if (d.size() == 0) {
       throw new IOException("worker " + worker + " got no training samples from " + path

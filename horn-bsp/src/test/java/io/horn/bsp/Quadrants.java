@@ -19,12 +19,21 @@ final class Quadrants {
   private Quadrants() {}
 
   static void write(Path dir, String prefix, int n, long seed) throws IOException {
+    write(dir, prefix, n, seed, false);
+  }
+
+  /**
+   * As {@link #write(Path, String, int, long)}; {@code sorted}: the first half of the samples
+   * are of classes 0 and 1, the second half of classes 2 and 3 (data as it often comes).
+   */
+  static void write(Path dir, String prefix, int n, long seed, boolean sorted)
+      throws IOException {
     Files.createDirectories(dir);
     SplittableRandom r = new SplittableRandom(seed);
     byte[] pixels = new byte[n * 64];
     byte[] labels = new byte[n];
     for (int s = 0; s < n; s++) {
-      int k = r.nextInt(4);
+      int k = sorted ? (s < n / 2 ? 0 : 2) + r.nextInt(2) : r.nextInt(4);
       labels[s] = (byte) k;
       for (int y = 0; y < 8; y++) {
         for (int x = 0; x < 8; x++) {

@@ -136,6 +136,22 @@ public class HornJob {
     return set(HornOptions.PUSH_INTERVAL, steps);
   }
 
+  /**
+   * How many pushes a group may run ahead of the slowest one: 0 lock-step, k bounded
+   * staleness, -1 (the default) fully asynchronous ({@code horn.staleness}).
+   */
+  public HornJob setStaleness(int pushes) {
+    return set(HornOptions.STALENESS, pushes);
+  }
+
+  /**
+   * Whether the parameter server averages the groups' deltas (true: the effective learning
+   * rate is the configured one) or sums them (false, the default: about G times it).
+   */
+  public HornJob setAverageUpdates(boolean average) {
+    return set(HornOptions.PARAMSERVER_UPDATE, average ? "average" : "sum");
+  }
+
   public HornJob setTrainingSetPath(String path) {
     return set(HornOptions.TRAINING_PATH, checkNotNull(path, "path"));
   }

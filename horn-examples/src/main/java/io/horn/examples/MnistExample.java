@@ -5,6 +5,7 @@ import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
 import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.model.Model;
 import java.nio.file.Files;
@@ -21,13 +22,14 @@ import java.nio.file.Paths;
 public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
       + " [--batch-size N] [--learning-rate F] [--momentum F] [--workers N] [--groups G]"
-      + " [--push-interval N]"
+      + " [--push-interval N] [--staleness K] [--update sum|average] [--data-groups split|whole]"
       + " [--test PATH] [--model PATH] [--report DIR] [--checkpoint-dir DIR]"
       + " [--checkpoint-seconds S] [--resume] [--verbose]";
 
   private static final java.util.Set<String> VALUED = java.util.Set.of("--data", "--model",
       "--test", "--report", "--epochs", "--batch-size", "--learning-rate", "--momentum",
-      "--workers", "--groups", "--push-interval", "--checkpoint-dir", "--checkpoint-seconds");
+      "--workers", "--groups", "--push-interval", "--checkpoint-dir", "--checkpoint-seconds",
+      "--staleness", "--update", "--data-groups");
 
   private MnistExample() {}
 
@@ -50,6 +52,9 @@ public final class MnistExample {
     int workers = 4;
     int groups = 2;
     int pushInterval = 1;
+    int staleness = -1;
+    String update = "sum";
+    String dataGroups = "split";
     boolean parsed = false;
     try {
       for (int i = 0; i < args.length; i++) {
@@ -83,6 +88,9 @@ public final class MnistExample {
           case "--workers": workers = Integer.parseInt(v); break;
           case "--groups": groups = Integer.parseInt(v); break;
           case "--push-interval": pushInterval = Integer.parseInt(v); break;
+          case "--staleness": staleness = Integer.parseInt(v); break;
+          case "--update": update = v; break;
+          case "--data-groups": dataGroups = v; break;
           case "--checkpoint-dir": checkpointDir = v; break;
           case "--checkpoint-seconds": checkpointSeconds = Long.parseLong(v); break;
           default: throw new IllegalArgumentException("unknown option " + a);
@@ -115,6 +123,9 @@ public final class MnistExample {
       job.setWorkers(workers);
       job.setGroups(groups);
       job.setPushInterval(pushInterval);
+      job.setStaleness(staleness);
+      job.getConfiguration().set(HornOptions.PARAMSERVER_UPDATE, update);
+      job.getConfiguration().set(HornOptions.DATA_GROUPS, dataGroups);
       job.setResume(resume);
       if (checkpointDir != null) {
         job.setCheckpointPath(checkpointDir);

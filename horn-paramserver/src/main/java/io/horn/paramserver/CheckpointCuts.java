@@ -56,7 +56,8 @@ final class CheckpointCuts {
    * the group's pushed steps now {@code groupSteps}: returns whether the group must send its
    * state. {@code done} and {@code steps} are the server's per-group records.
    */
-  boolean afterPush(int group, java.nio.FloatBuffer delta, float[] master, long groupSteps,
+  boolean afterPush(int group, java.nio.FloatBuffer delta, float scale, float[] master,
+      long groupSteps,
       long totalSteps, boolean[] done, long[] steps) {
     if (cut == null) {
       if (!due(totalSteps)) {
@@ -79,7 +80,7 @@ final class CheckpointCuts {
       return false;
     }
     for (int i = 0; i < cut.length; i++) {
-      cut[i] += delta.get(i);
+      cut[i] += scale * delta.get(i);
     }
     in[group] = true;
     cutSteps[group] = groupSteps;

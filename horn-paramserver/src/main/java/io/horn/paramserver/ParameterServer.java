@@ -36,8 +36,9 @@ public final class ParameterServer {
   /**
    * The outcome of {@link #pushAndPull}.
    *
-   * @param accepted whether the delta was applied
-   * @param error why it was not; empty when accepted
+   * @param accepted whether the push went through: false when the delta was invalid (not
+   *     applied) or when the staleness wait gave up (applied, but the group must fail)
+   * @param error why not; empty when accepted
    * @param stop whether the job's step budget is spent: the group should finish
    * @param checkpoint whether a checkpoint is being cut and waits for the group's state as it
    *     stands now ({@link #state})
@@ -61,6 +62,20 @@ public final class ParameterServer {
   private String lost;
   private long rejected;
   private CheckpointCuts cuts;
+  /** What each delta is multiplied by: 1 (sum) or 1/G (average). */
+  private float scale = 1f;
+  /** How many push clocks a group may be ahead of the slowest unfinished one; -1: no bound. */
+  private int staleness = -1;
+  private long staleWaitMillis;
+  /** The largest lead over the slowest unfinished group that a push returned with. */
+  private long maxLead;
+  /**
+   * In lock-step (staleness 0): the weights when the last group's push of round {@link
+   * #roundClock} arrived. Every group of that round continues from them, even when a faster group
+   * has already pushed its next round: the groups then train exactly as one synchronous job.
+   */
+  private float[] roundWeights;
+  private long roundClock;
 
   /**
    * @param initial the starting weights (copied)
@@ -93,6 +108,29 @@ public final class ParameterServer {
       steps[g] = groupSteps[g];
       totalSteps += groupSteps[g];
     }
+  }
+
+  /**
+   * How pushes combine, and how far groups may drift apart (call before serving).
+   *
+   * <p>{@code average}: each group's delta is scaled by 1/G before it is added, so G groups
+   * together move the weights as far as one group would (the effective learning rate is the
+   * configured one); otherwise deltas are summed (Downpour SGD: G groups pushing in turn make an
+   * effective rate of about G × lr).
+   *
+   * <p>{@code staleness} k (stale synchronous parallel, Ho et al., NIPS 2013): a group's push
+   * clock (its number of pushes) may run at most k ahead of the slowest group that has not
+   * finished; a push that would go further waits for the slow group before it gets the weights
+   * back, so the weights it continues from hold every group's pushes up to k clocks ago. 0: the
+   * groups advance in lock-step; -1: no bound (fully asynchronous). A wait longer than
+   * {@code waitMillis} fails the push, naming the group waited for.
+   */
+  public synchronized void configure(boolean average, int staleness, long waitMillis) {
+    checkArgument(staleness >= -1, "staleness must be >= -1, got %s", staleness);
+    checkArgument(waitMillis > 0, "waitMillis must be positive, got %s", waitMillis);
+    this.scale = average ? 1f / pushes.length : 1f;
+    this.staleness = staleness;
+    this.staleWaitMillis = waitMillis;
   }
 
   /**
@@ -166,18 +204,107 @@ public final class ParameterServer {
       weightsOut.put(0, master);
       return new PushResult(false, problem, isSpent(), false);
     }
-    for (int i = 0; i < master.length; i++) {
-      master[i] += delta.get(i);
+    if (scale == 1f) {
+      for (int i = 0; i < master.length; i++) {
+        master[i] += delta.get(i);
+      }
+    } else {
+      for (int i = 0; i < master.length; i++) {
+        master[i] += scale * delta.get(i);
+      }
     }
     pushes[group]++;
     steps[group] += groupSteps;
     totalSteps += groupSteps;
-    weightsOut.put(0, master);
-    if (cuts != null
-        && cuts.afterPush(group, delta, master, steps[group], totalSteps, done, steps)) {
+    boolean checkpoint = cuts != null
+        && cuts.afterPush(group, delta, scale, master, steps[group], totalSteps, done, steps);
+    if (staleness == 0 && pushes[group] > roundClock && roundComplete(pushes[group])) {
+      if (roundWeights == null) {
+        roundWeights = new float[master.length];
+      }
+      System.arraycopy(master, 0, roundWeights, 0, master.length);
+      roundClock = pushes[group];
+    }
+    notifyAll(); // a group waiting for this one's clock may go on
+    String late = awaitClock(group);
+    int slowest = slowestUnfinished(group);
+    if (slowest >= 0) {
+      maxLead = Math.max(maxLead, pushes[group] - pushes[slowest]);
+    }
+    weightsOut.put(0, staleness == 0 && roundClock == pushes[group] ? roundWeights : master);
+    if (late != null) {
+      return new PushResult(false, late, true, false);
+    }
+    if (checkpoint) {
       return new PushResult(true, "", isSpent(), true);
     }
     return isSpent() ? STOP : GO_ON;
+  }
+
+  /**
+   * Under a staleness bound, waits (releasing the lock) until {@code group}'s clock is at most
+   * {@code staleness} ahead of every unfinished group's; returns null, or why it gave up.
+   */
+  private String awaitClock(int group) {
+    if (staleness < 0) {
+      return null;
+    }
+    long deadline = System.currentTimeMillis() + staleWaitMillis;
+    while (true) {
+      int slowest = slowestUnfinished(group);
+      if (slowest < 0 || pushes[group] - pushes[slowest] <= staleness) {
+        return null;
+      }
+      if (lost != null) {
+        return lost;
+      }
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return "group " + group + " waited " + staleWaitMillis + " ms for group " + slowest
+            + " (" + pushes[slowest] + " pushes against its " + pushes[group]
+            + ", horn.staleness=" + staleness + ")";
+      }
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted while waiting for group " + slowest;
+      }
+    }
+  }
+
+  /** Whether every unfinished group has pushed at least {@code clock} times. */
+  private boolean roundComplete(long clock) {
+    for (int g = 0; g < pushes.length; g++) {
+      if (!done[g] && pushes[g] < clock) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The unfinished group (other than {@code group}) with the fewest pushes, or -1. */
+  private int slowestUnfinished(int group) {
+    int slowest = -1;
+    for (int g = 0; g < pushes.length; g++) {
+      if (g != group && !done[g] && (slowest < 0 || pushes[g] < pushes[slowest])) {
+        slowest = g;
+      }
+    }
+    return slowest;
+  }
+
+  /** The largest clock gap between unfinished groups now (0 with one or none left). */
+  public synchronized long clockGap() {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int g = 0; g < pushes.length; g++) {
+      if (!done[g]) {
+        min = Math.min(min, pushes[g]);
+        max = Math.max(max, pushes[g]);
+      }
+    }
+    return max < min ? 0 : max - min;
   }
 
   private String validate(int group, int groupSteps, FloatBuffer delta) {
@@ -290,6 +417,7 @@ public final class ParameterServer {
       }
     }
     m.put("ps.steps", Long.toString(totalSteps));
+    m.put("ps.max.lead", Long.toString(maxLead));
     m.put("ps.rejected", Long.toString(rejected));
     return m;
   }

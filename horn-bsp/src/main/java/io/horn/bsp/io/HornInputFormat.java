@@ -44,6 +44,12 @@ import org.apache.hama.bsp.RecordReader;
 public final class HornInputFormat implements InputFormat<LongWritable, SampleWritable> {
   /** When set, the number of splits to make whatever Hama asks for: the worker count. */
   public static final String SPLITS_KEY = "horn.bsp.splits";
+  /**
+   * When set to C > 1, the input is cut into {@code splits / C} distinct ranges, repeated C
+   * times: split {@code c * (splits / C) + m} is range m. Each task group then reads the whole
+   * input, its members one range each.
+   */
+  public static final String COPIES_KEY = "horn.bsp.split.copies";
 
 
   /**
@@ -75,8 +81,15 @@ public final class HornInputFormat implements InputFormat<LongWritable, SampleWr
       }
     }
     String described = inputs.length == 1 ? inputs[0].toString() : Arrays.toString(inputs);
-    List<MultiFileRangeSplit> splits =
-        new SplitPlanner(new ArrayList<>(files.values()), conf, described).plan(numSplits);
+    int copies = conf.getInt(COPIES_KEY, 1);
+    checkArgument(copies > 0 && numSplits % copies == 0, "%s splits cannot be %s copies",
+        numSplits, copies);
+    List<MultiFileRangeSplit> ranges = new SplitPlanner(new ArrayList<>(files.values()), conf,
+        described).plan(numSplits / copies);
+    List<InputSplit> splits = new ArrayList<>(numSplits);
+    for (int c = 0; c < copies; c++) {
+      splits.addAll(ranges);
+    }
     return splits.toArray(new InputSplit[0]);
   }
 

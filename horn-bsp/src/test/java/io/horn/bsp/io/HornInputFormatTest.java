@@ -220,6 +220,23 @@ class HornInputFormatTest {
   }
 
   @Test
+  void everyGroupGetsTheWholeInputWhenSplitsAreCopied() throws Exception {
+    Path file = tmp.resolve("copied");
+    TestData.writeSamples(file, 0, 60, 3);
+    job = TestData.withHamaLoader(() -> TestData.job(TestData.hadoopPath(file)));
+    job.getConfiguration().setInt(HornInputFormat.COPIES_KEY, 3);
+    InputSplit[] splits = format.getSplits(job, 6); // 3 groups of 2
+    assertEquals(6, splits.length);
+    for (int g = 0; g < 3; g++) {
+      // Each group's two splits are the two halves of the whole input, as group 0's.
+      assertEachOnce(read(splits[2 * g], splits[2 * g + 1]), ids(0, 60));
+      assertEquals(splits[0].getLength(), splits[2 * g].getLength());
+    }
+    job.getConfiguration().setInt(HornInputFormat.COPIES_KEY, 4);
+    assertThrows(IllegalArgumentException.class, () -> format.getSplits(job, 6));
+  }
+
+  @Test
   void tooFewSyncBlocksForTheWorkersIsExplained() throws Exception {
     Path file = tmp.resolve("plain");
     TestData.writePlain(file, 0, 120, 2, 0);

@@ -131,6 +131,19 @@ public final class HornOptions {
       "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
       v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");
 
+  public static final ConfigOption<Integer> STALENESS = intOption("horn.staleness", -1,
+      "How many pushes a group may be ahead of the slowest unfinished group (stale synchronous "
+          + "parallel): 0 makes the groups advance in lock-step, k > 0 lets the fastest run k "
+          + "pushes ahead (its push waits for the slow group), -1 sets no bound (fully "
+          + "asynchronous).", v -> v >= -1, ">= -1");
+
+  public static final ConfigOption<String> PARAMSERVER_UPDATE = stringOption(
+      "horn.paramserver.update", "sum", "How the parameter server combines the groups' deltas: "
+          + "sum (each delta is added: with G groups the weights move about G times as far as "
+          + "one group would move them, an effective learning rate of G x horn.learning.rate) or "
+          + "average (each delta is scaled by 1/G: the effective rate is the configured one).",
+      v -> v.equals("sum") || v.equals("average"), "one of sum average");
+
   public static final ConfigOption<Long> GROUP_TIMEOUT = longOption("horn.group.timeout.ms",
       600_000L, "The deadline of every wait between a job's tasks: a group member for its "
           + "neighbours in the group's collectives, a leader for the parameter server. Past it "
@@ -170,6 +183,13 @@ public final class HornOptions {
           + "checkpoint (from the start when there is none). Errors that would repeat (bad "
           + "input, a diverged model) are not retried.", v -> v > 0, "> 0");
 
+  public static final ConfigOption<String> DATA_GROUPS = stringOption("horn.data.groups",
+      "split", "How task groups share the training data: split (every worker trains on its own "
+          + "share, so a group sees only its members' shares) or whole (every group trains on "
+          + "the whole set, its members dividing it, each group in its own shuffled order; with "
+          + "a parameter server a fast group then does not over-train one part of the data).",
+      v -> v.equals("split") || v.equals("whole"), "one of split whole");
+
   public static final ConfigOption<String> DATA_SLICES = stringOption("horn.data.slices",
       "contiguous", "How workers divide a dataset read as a whole (idx files; SequenceFile input "
           + "goes by Hama's input splits): contiguous ranges, or interleaved (worker w of W takes "
@@ -197,6 +217,12 @@ public final class HornOptions {
   public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
       "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
       v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");
+
+  public static final ConfigOption<Long> SNAPSHOT_STEPS = longOption(
+      "horn.test.snapshot.interval.steps", 0L, "Test hook: group leaders copy their weights "
+          + "every this many steps and evaluate the copies on horn.test.path after training, "
+          + "into the group's history (0: never); benchmarks measure time to an accuracy so.",
+      v -> v >= 0, ">= 0");
 
   public static final ConfigOption<Long> FAIL_STEP = longOption("horn.test.fail.step", 0L,
       "Test hook: group 0's leader fails once, at this step of a job's first attempt (0: never).",

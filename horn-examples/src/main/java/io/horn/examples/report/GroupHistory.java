@@ -62,6 +62,8 @@ public final class GroupHistory {
         points.add(p);
       }
     }
+    // Records of weights evaluated after training come after the live ones: step order.
+    points.sort(java.util.Comparator.comparingLong(Point::step));
     return new GroupHistory(points, skipped);
   }
 
@@ -88,7 +90,7 @@ public final class GroupHistory {
     }
   }
 
-  /** The records, in the order recorded. */
+  /** The records, in step order. */
   public ImmutableList<Point> points() {
     return points;
   }

@@ -1,0 +1,160 @@
+package io.horn.examples.bench;
+
+import io.horn.bsp.cluster.LocalCluster;
+import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.cost.CrossEntropy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+
+/**
+ * What the hybrid design is for: one straggler. MNIST 784-500-500-10 on Hama's local mode, four
+ * workers, one of them 3× slower than the others (a test hook sleeps in its group's steps), in
+ * one run: global sync (one group of four: everybody waits for the straggler at every region
+ * barrier), hybrid with an asynchronous parameter server (two groups of two: only the
+ * straggler's group is slow), and hybrid with bounded staleness 2. For each, the time to 97%
+ * test accuracy (the group leaders copy their weights every 25 steps; the copies are evaluated
+ * after training, so evaluating costs the training nothing) and the final accuracy.
+ *
+ * <p>The straggler's delay is measured first: twice the step time of a short undelayed run of
+ * the global-sync job, so that its steps take three times as long.
+ *
+ * <p>{@code --cluster}: the same on the one-machine cluster (ZooKeeper, BSPMaster, a GroomServer
+ * with 5 slots; tasks in their own JVMs, talking over TCP), instead of local mode.
+ *
+ * <p>{@code bin/horn bench straggler [--epochs 4] [--modes sync,async,ssp] [--cluster]}
+ */
+public final class StragglerBenchmark {
+  private static final int SNAPSHOT_STEPS = 25;
+
+  private StragglerBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+    int epochs = 4;
+    String modes = "sync,async,ssp";
+    boolean cluster = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--cluster")) {
+        cluster = true;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        usage("option " + args[i] + " needs a value");
+      }
+      switch (args[i]) {
+        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+        case "--modes" -> modes = args[++i];
+        case "--data" -> data = Paths.get(args[++i]);
+        default -> usage("unknown option " + args[i]);
+      }
+    }
+    Path work = Files.createTempDirectory("straggler-bench");
+    data = data.toAbsolutePath();
+    if (!cluster) {
+      run(data, work, modes, epochs, new HornConfiguration());
+      return;
+    }
+    try (LocalCluster c = LocalCluster.builder(work.resolve("cluster")).tasks(5)
+        .childHeap("1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
+      HornConfiguration base = new HornConfiguration();
+      for (Map.Entry<String, String> e : c.conf()) {
+        base.set(e.getKey(), e.getValue());
+      }
+      run(data, work, modes, epochs, base);
+    }
+  }
+
+  private static void run(Path data, Path work, String modes, int epochs,
+      HornConfiguration base) throws Exception {
+    String master = base.getRaw("bsp.master.address");
+    boolean cluster = master != null && !master.equals("local");
+    HornJob calibrate = job(data, work, "sync", 0, base);
+    calibrate.setMaxIteration(60);
+    calibrate.waitForCompletion(false);
+    Matcher m = ClusterBenchmark.TIMING.matcher(
+        calibrate.getModel().metadata().get("group.0.leader.timing"));
+    if (!m.find()) {
+      throw new IllegalStateException("unreadable timing");
+    }
+    double stepMs = Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(2));
+    long delay = Math.max(1, Math.round(2 * stepMs));
+    System.out.printf(Locale.ROOT, "undelayed step of the 1x4 group: %.1f ms; the straggler"
+        + " sleeps %d ms more per step (3x)%n", stepMs, delay);
+    for (String mode : modes.split(",")) {
+      HornJob job = job(data, work, mode, delay, base);
+      job.setEpochs(epochs);
+      long t0 = System.nanoTime();
+      job.waitForCompletion(false);
+      double wall = (System.nanoTime() - t0) / 1e9;
+      Map<String, String> meta = job.getModel().metadata();
+      double to97 = Double.NaN;
+      for (int g = 0; g < (mode.equals("sync") ? 1 : 2); g++) {
+        for (String record : meta.getOrDefault("history.group." + g, "").split(";")) {
+          String[] f = record.split(":", -1);
+          if (f.length == 4 && !f[3].isEmpty() && Double.parseDouble(f[3]) >= 0.97) {
+            double secs = Double.parseDouble(f[0]);
+            to97 = Double.isNaN(to97) ? secs : Math.min(to97, secs);
+            break;
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "RESULT bench=straggler where=%s mode=%s time_to_97_s=%s "
+          + "final_accuracy=%s steps=%s job_s=%.1f max_lead=%s%n", cluster ? "cluster" : "local",
+          mode,
+          Double.isNaN(to97) ? "never" : String.format(Locale.ROOT, "%.1f", to97),
+          meta.get("test.accuracy"), meta.get("trained.steps"), wall,
+          meta.getOrDefault("ps.max.lead", "-"));
+    }
+  }
+
+  /** MNIST on local mode: {@code sync} 1x4, {@code async} 2x2 + PS, {@code ssp} staleness 2. */
+  private static HornJob job(Path data, Path work, String mode, long delayMs,
+      HornConfiguration base) {
+    HornConfiguration conf = base.copy();
+    if (conf.getRaw("bsp.master.address") == null) {
+      conf.set("bsp.master.address", "local");
+    }
+    conf.set(HornOptions.THREADS, 1);
+    conf.set(HornOptions.CHECKPOINT_SECONDS, 0L);
+    conf.set(HornOptions.SNAPSHOT_STEPS, (long) SNAPSHOT_STEPS);
+    if (delayMs > 0) {
+      conf.set(HornOptions.GROUP_DELAY, "0:" + delayMs); // group 0 holds the straggler
+    }
+    HornJob job = new HornJob(conf, StragglerBenchmark.class);
+    job.setTrainingSetPath(data.toString());
+    job.setTestSetPath(data + "#t10k");
+    job.setModelPath(work.resolve(mode + ".model").toString());
+    job.setWorkers(4);
+    switch (mode) {
+      case "sync" -> job.setGroups(1);
+      case "async" -> job.setGroups(2);
+      case "ssp" -> job.setGroups(2).setStaleness(2);
+      default -> usage("unknown mode " + mode);
+    }
+    job.setBatchSize(128);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(784, ReLU.class, StandardNeuron.class);
+    job.addLayer(500, ReLU.class, StandardNeuron.class);
+    job.addLayer(500, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
+  }
+
+  private static void usage(String why) {
+    System.err.println("StragglerBenchmark: " + why);
+    System.err.println("usage: bin/horn bench straggler [--epochs N] [--modes sync,async,ssp]"
+        + " [--data MNIST_DIR] [--cluster]");
+    System.exit(2);
+  }
+}
