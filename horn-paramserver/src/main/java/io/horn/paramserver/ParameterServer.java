@@ -131,6 +131,11 @@ public final class ParameterServer {
     this.scale = average ? 1f / pushes.length : 1f;
     this.staleness = staleness;
     this.staleWaitMillis = waitMillis;
+    if (staleness == 0) {
+      // Round 0 is the start: a group that pulls after another one's first push starts there.
+      roundWeights = master.clone();
+      roundClock = 0;
+    }
   }
 
   /**
@@ -174,12 +179,16 @@ public final class ParameterServer {
     return pushes.length;
   }
 
-  /** Writes the current master weights into {@code weightsOut} (absolute, from index 0). */
+  /**
+   * Writes the current master weights into {@code weightsOut} (absolute, from index 0); in
+   * lock-step, those of the group's round (at the start: the initial weights, even when another
+   * group has already pushed).
+   */
   public synchronized void pull(int group, FloatBuffer weightsOut) {
     checkGroup(group);
     lastHeard = System.currentTimeMillis();
     checkOut(weightsOut);
-    weightsOut.put(0, master);
+    weightsOut.put(0, staleness == 0 && roundClock == pushes[group] ? roundWeights : master);
   }
 
   /**

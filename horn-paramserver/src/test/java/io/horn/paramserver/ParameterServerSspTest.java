@@ -115,6 +115,41 @@ class ParameterServerSspTest {
   }
 
   @Test
+  void inLockStepALateGroupStartsFromTheInitialWeightsAndEveryoneFromTheRoundsWeights()
+      throws Exception {
+    float[] initial = new float[N];
+    Arrays.fill(initial, 5);
+    ParameterServer ps = new ParameterServer(initial, 2, 0);
+    ps.configure(false, 0, 10_000);
+    float[] one = new float[N];
+    Arrays.fill(one, 1);
+    float[] fromA = new float[N];
+    Thread a = new Thread(() -> {
+      ps.pushAndPull(0, 1, FloatBuffer.wrap(one), FloatBuffer.wrap(fromA)); // waits for B
+    });
+    a.start();
+    while (ps.stats().get("ps.group.0.pushes").equals("0")) {
+      Thread.sleep(1);
+    }
+    float[] start = new float[N];
+    ps.pull(1, FloatBuffer.wrap(start));
+    assertArrayEquals(initial, start, "B starts where A started, not after A's push");
+    float[] fromB = new float[N];
+    ps.pushAndPull(1, 1, FloatBuffer.wrap(one), FloatBuffer.wrap(fromB)); // completes round 1
+    // B races ahead into round 2 before A has read round 1's weights.
+    Thread b2 = new Thread(() -> ps.pushAndPull(1, 1, FloatBuffer.wrap(one),
+        FloatBuffer.wrap(new float[N])));
+    b2.start();
+    a.join(10_000);
+    float[] round1 = new float[N];
+    Arrays.fill(round1, 7);
+    assertArrayEquals(round1, fromB);
+    assertArrayEquals(round1, fromA, "A continues from round 1's weights, without B's round 2");
+    ps.done(0, 1, "", "");
+    b2.join(10_000);
+  }
+
+  @Test
   void aFinishedGroupNoLongerHoldsTheOthersBack() throws Exception {
     ParameterServer ps = new ParameterServer(new float[N], 2, 0);
     ps.configure(false, 0, 10_000);
