@@ -99,7 +99,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     // Waits between live tasks end on silence: every link beats at least every quarter of it.
     long heartbeat = Math.min(conf.get(HornOptions.HEARTBEAT_TIMEOUT), timeout);
     int index = peer.getPeerIndex();
-    String host = rpcHost(peer);
+    String host = Peers.rpcHost(peer);
     Peers peers = new Peers(peer, layout);
     String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
     boolean inProcess = "local".equals(peer.getConfiguration().get("bsp.master.address", "local"))
@@ -294,24 +294,6 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
     Object board = InProcessEndpoints.find(token, "board");
     return board == null ? null : ProgressSink.of((ProgressBoard) board);
-  }
-
-  /**
-   * Where this peer serves its barrier or the parameter server: {@code horn.rpc.host} when set,
-   * the loopback address in local mode (peer names there are not host names), else the host of
-   * the peer's own name, which other tasks already reach.
-   */
-  private static String rpcHost(BSPPeer<?, ?, ?, ?, ?> peer) {
-    String set = peer.getConfiguration().get("horn.rpc.host");
-    if (set != null && !set.isEmpty()) {
-      return set;
-    }
-    if ("local".equals(peer.getConfiguration().get("bsp.master.address", "local"))) {
-      return "127.0.0.1";
-    }
-    String name = peer.getPeerName();
-    int colon = name.lastIndexOf(':');
-    return colon > 0 ? name.substring(0, colon) : name;
   }
 
   private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, SetupMessage> peer,

@@ -99,4 +99,22 @@ final class Peers {
       }
     }
   }
+
+  /**
+   * Where this peer serves its barrier or the parameter server: {@code horn.rpc.host} when set,
+   * the loopback address in local mode (peer names there are not host names), else the host of
+   * the peer's own name, which other tasks already reach.
+   */
+  static String rpcHost(BSPPeer<?, ?, ?, ?, ?> peer) {
+    String set = peer.getConfiguration().get("horn.rpc.host");
+    if (set != null && !set.isEmpty()) {
+      return set;
+    }
+    if ("local".equals(peer.getConfiguration().get("bsp.master.address", "local"))) {
+      return "127.0.0.1";
+    }
+    String name = peer.getPeerName();
+    int colon = name.lastIndexOf(':');
+    return colon > 0 ? name.substring(0, colon) : name;
+  }
 }

@@ -64,18 +64,8 @@ public final class ParameterServer {
   private CheckpointCuts cuts;
   /** What each delta is multiplied by: 1 (sum) or 1/G (average). */
   private float scale = 1f;
-  /** How many push clocks a group may be ahead of the slowest unfinished one; -1: no bound. */
-  private int staleness = -1;
-  private long staleWaitMillis;
-  /** The largest lead over the slowest unfinished group that a push returned with. */
-  private long maxLead;
-  /**
-   * In lock-step (staleness 0): the weights when the last group's push of round {@link
-   * #roundClock} arrived. Every group of that round continues from them, even when a faster group
-   * has already pushed its next round: the groups then train exactly as one synchronous job.
-   */
-  private float[] roundWeights;
-  private long roundClock;
+  /** The staleness bound and its clocks (unbounded until {@link #configure}). */
+  private GroupClocks clocks;
 
   /**
    * @param initial the starting weights (copied)
@@ -93,6 +83,7 @@ public final class ParameterServer {
     this.done = new boolean[groups];
     this.timings = new String[groups];
     this.histories = new String[groups];
+    this.clocks = new GroupClocks(pushes, done, -1, 1, master);
   }
 
   /**
@@ -126,16 +117,8 @@ public final class ParameterServer {
    * {@code waitMillis} fails the push, naming the group waited for.
    */
   public synchronized void configure(boolean average, int staleness, long waitMillis) {
-    checkArgument(staleness >= -1, "staleness must be >= -1, got %s", staleness);
-    checkArgument(waitMillis > 0, "waitMillis must be positive, got %s", waitMillis);
     this.scale = average ? 1f / pushes.length : 1f;
-    this.staleness = staleness;
-    this.staleWaitMillis = waitMillis;
-    if (staleness == 0) {
-      // Round 0 is the start: a group that pulls after another one's first push starts there.
-      roundWeights = master.clone();
-      roundClock = 0;
-    }
+    this.clocks = new GroupClocks(pushes, done, staleness, waitMillis, master);
   }
 
   /**
@@ -188,7 +171,7 @@ public final class ParameterServer {
     checkGroup(group);
     lastHeard = System.currentTimeMillis();
     checkOut(weightsOut);
-    weightsOut.put(0, staleness == 0 && roundClock == pushes[group] ? roundWeights : master);
+    weightsOut.put(0, clocks.weightsFor(group, master));
   }
 
   /**
@@ -227,20 +210,10 @@ public final class ParameterServer {
     totalSteps += groupSteps;
     boolean checkpoint = cuts != null
         && cuts.afterPush(group, delta, scale, master, steps[group], totalSteps, done, steps);
-    if (staleness == 0 && pushes[group] > roundClock && roundComplete(pushes[group])) {
-      if (roundWeights == null) {
-        roundWeights = new float[master.length];
-      }
-      System.arraycopy(master, 0, roundWeights, 0, master.length);
-      roundClock = pushes[group];
-    }
+    clocks.afterPush(group, master);
     notifyAll(); // a group waiting for this one's clock may go on
-    String late = awaitClock(group);
-    int slowest = slowestUnfinished(group);
-    if (slowest >= 0) {
-      maxLead = Math.max(maxLead, pushes[group] - pushes[slowest]);
-    }
-    weightsOut.put(0, staleness == 0 && roundClock == pushes[group] ? roundWeights : master);
+    String late = clocks.await(this, group, () -> lost);
+    weightsOut.put(0, clocks.weightsFor(group, master));
     if (late != null) {
       return new PushResult(false, late, true, false);
     }
@@ -250,70 +223,9 @@ public final class ParameterServer {
     return isSpent() ? STOP : GO_ON;
   }
 
-  /**
-   * Under a staleness bound, waits (releasing the lock) until {@code group}'s clock is at most
-   * {@code staleness} ahead of every unfinished group's; returns null, or why it gave up.
-   */
-  private String awaitClock(int group) {
-    if (staleness < 0) {
-      return null;
-    }
-    long deadline = System.currentTimeMillis() + staleWaitMillis;
-    while (true) {
-      int slowest = slowestUnfinished(group);
-      if (slowest < 0 || pushes[group] - pushes[slowest] <= staleness) {
-        return null;
-      }
-      if (lost != null) {
-        return lost;
-      }
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
-        return "group " + group + " waited " + staleWaitMillis + " ms for group " + slowest
-            + " (" + pushes[slowest] + " pushes against its " + pushes[group]
-            + ", horn.staleness=" + staleness + ")";
-      }
-      try {
-        wait(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return "interrupted while waiting for group " + slowest;
-      }
-    }
-  }
-
-  /** Whether every unfinished group has pushed at least {@code clock} times. */
-  private boolean roundComplete(long clock) {
-    for (int g = 0; g < pushes.length; g++) {
-      if (!done[g] && pushes[g] < clock) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The unfinished group (other than {@code group}) with the fewest pushes, or -1. */
-  private int slowestUnfinished(int group) {
-    int slowest = -1;
-    for (int g = 0; g < pushes.length; g++) {
-      if (g != group && !done[g] && (slowest < 0 || pushes[g] < pushes[slowest])) {
-        slowest = g;
-      }
-    }
-    return slowest;
-  }
-
   /** The largest clock gap between unfinished groups now (0 with one or none left). */
   public synchronized long clockGap() {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (int g = 0; g < pushes.length; g++) {
-      if (!done[g]) {
-        min = Math.min(min, pushes[g]);
-        max = Math.max(max, pushes[g]);
-      }
-    }
-    return max < min ? 0 : max - min;
+    return clocks.gap();
   }
 
   private String validate(int group, int groupSteps, FloatBuffer delta) {
@@ -426,7 +338,7 @@ public final class ParameterServer {
       }
     }
     m.put("ps.steps", Long.toString(totalSteps));
-    m.put("ps.max.lead", Long.toString(maxLead));
+    m.put("ps.max.lead", Long.toString(clocks.maxLead()));
     m.put("ps.rejected", Long.toString(rejected));
     return m;
   }
