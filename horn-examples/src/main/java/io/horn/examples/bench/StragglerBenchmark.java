@@ -2,12 +2,8 @@ package io.horn.examples.bench;
 
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
-import io.horn.core.StandardNeuron;
-import io.horn.core.activation.ReLU;
-import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
-import io.horn.core.cost.CrossEntropy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -140,14 +136,7 @@ public final class StragglerBenchmark {
       case "ssp" -> job.setGroups(2).setStaleness(2);
       default -> usage("unknown mode " + mode);
     }
-    job.setBatchSize(128);
-    job.setLearningRate(0.05);
-    job.setMomentumWeight(0.9);
-    job.inputLayer(784, ReLU.class, StandardNeuron.class);
-    job.addLayer(500, ReLU.class, StandardNeuron.class);
-    job.addLayer(500, ReLU.class, StandardNeuron.class);
-    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
-    job.setCostFunction(CrossEntropy.class);
+    ClusterBenchmark.declare(job);
     return job;
   }
 
