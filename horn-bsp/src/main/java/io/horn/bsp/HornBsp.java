@@ -14,10 +14,7 @@ import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
 import io.horn.core.model.NetworkSpec;
-import io.horn.paramserver.LocalServerClient;
-import io.horn.paramserver.ParameterServer;
 import io.horn.paramserver.ParameterServerClient;
-import io.horn.paramserver.RemoteServerClient;
 import io.horn.paramserver.ServerEndpoint;
 import io.horn.paramserver.collective.CollectiveOptions;
 import io.horn.paramserver.collective.GroupCollective;
@@ -145,40 +142,12 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     long budget = settings.stepBudget(total);
     float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
 
-    // Superstep 1: the parameter server starts, knowing the job's step budget.
-    ParameterServer server = null;
-    ServerEndpoint serverEndpoint = null;
-    CheckpointWriter checkpoints = null;
+    // Superstep 1: the parameter server's shards start, knowing the job's step budget.
+    ServerTask server = null;
     if (layout.isServer(index)) {
-      server = new ParameterServer(resume != null ? resume.model().parameters() : start,
-          layout.groups, budget);
-      // A push that waits for a slow group must answer before its client's heartbeat deadline.
-      server.configure(conf.get(HornOptions.PARAMSERVER_UPDATE).equals("average"),
-          conf.get(HornOptions.STALENESS), Math.max(1, heartbeat / 2));
-      if (resume != null) {
-        long[] groupSteps = new long[layout.groups];
-        for (int g = 0; g < layout.groups; g++) {
-          groupSteps[g] = resume.group(g).steps();
-        }
-        server.resume(groupSteps);
-      }
-      if (Checkpoints.enabled(conf)) {
-        checkpoints = Checkpoints.writer(conf, peer.getConfiguration());
-        CheckpointWriter writer = checkpoints;
-        Map<String, String> about = Checkpoints.metadata(conf, layout);
-        server.checkpointEvery(conf.get(HornOptions.CHECKPOINT_STEPS),
-            1000 * conf.get(HornOptions.CHECKPOINT_SECONDS),
-            resume == null ? 1 : resume.sequence() + 1,
-            cut -> writer.submit(() -> Checkpoints.fromCut(cut, spec, about)));
-      }
-      String address = "in-process";
-      if (inProcess) {
-        InProcessEndpoints.put(token, "ps", server);
-      } else {
-        serverEndpoint = ServerEndpoint.open(server, host, handshake, layout.groups, heartbeat);
-        address = serverEndpoint.address();
-      }
-      peers.toWorkers(SetupMessage.serverAddress(index, address));
+      server = ServerTask.start(conf, peer.getConfiguration(), spec, layout, index, budget, start,
+          resume, host, handshake, heartbeat, inProcess, token);
+      peers.toWorkers(SetupMessage.serverAddress(index, server.address()));
     }
     peer.sync();
     peers.receive(inbox);
@@ -200,16 +169,19 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
-      if (!server.awaitAllDone(timeout)) {
-        throw new IOException("parameter server: no unfinished group pushed, pulled or finished "
-            + "for " + timeout + " ms (" + HornOptions.GROUP_TIMEOUT.key() + ")");
+      try {
+        meta.putAll(server.awaitGroups(timeout));
+        meta.put("trained.steps", meta.get("ps.steps"));
+        if (server.shard() > 0) {
+          peers.toPeer(layout.workers, SetupMessage.shardWeights(index, server.shard(),
+              server.weights()));
+        } else if (layout.shards == 1) {
+          JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
+        }
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        server.close(token);
+        throw e;
       }
-      if (checkpoints != null) {
-        checkpoints.close();
-      }
-      meta.putAll(server.stats());
-      meta.put("trained.steps", meta.get("ps.steps"));
-      JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
     } else {
       GroupCollective collective = joinGroup(layout, index, ring, inbox, token, handshake,
           collectiveOptions);
@@ -238,9 +210,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     peer.sync();
     InProcessEndpoints.remove(token, "group" + (layout.isServer(index) ? -1
         : layout.groupOf(index)));
-    InProcessEndpoints.remove(token, "ps");
-    if (serverEndpoint != null) {
-      serverEndpoint.close();
+    if (server != null) {
+      server.close(token);
+      if (server.shard() == 0 && layout.shards > 1) {
+        // Shard 0 writes the model from every shard's range, sent before the barrier.
+        peers.receive(inbox);
+        float[][] parts = new float[layout.shards][];
+        for (int s = 1; s < layout.shards; s++) {
+          parts[s] = inbox.shardWeights(s);
+        }
+        JobOutput.finish(conf, spec, settings, server.join(parts), meta,
+            peer.getConfiguration());
+      }
     }
   }
 
@@ -309,15 +290,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     float[] start = resume != null ? resume.model().parameters()
         : Initializer.initialize(spec, settings.initialization, settings.seed);
     if (layout.paramServer && member == 0) {
-      String address = inbox.serverAddress();
-      if (address == null) {
-        throw new IllegalStateException("worker " + index + " (peer " + peer.getPeerName()
-            + ") got no parameter-server address; messages: " + inbox + ", peers "
-            + java.util.Arrays.toString(peer.getAllPeerNames()));
-      }
-      ps = address.equals("in-process")
-          ? new LocalServerClient((ParameterServer) InProcessEndpoints.get(token, "ps"), group)
-          : RemoteServerClient.connect(address, handshake, group, start.length, timeout);
+      ps = ServerClients.connect(spec, layout, inbox, token, handshake, group, timeout,
+          () -> "worker " + index + " (peer " + peer.getPeerName() + "); messages: " + inbox
+              + ", peers " + java.util.Arrays.toString(peer.getAllPeerNames()));
       // The group starts from the server's weights; the leader broadcasts them to the members.
       ps.pull(start);
     }

@@ -5,8 +5,8 @@ import io.horn.core.conf.HornOptions;
 
 /**
  * How a Horn job maps onto Hama peers: {@code workers} training peers in {@code groups} groups of
- * {@code groupSize}, and, when enabled, one parameter-server task after them (peer index
- * {@code workers}, which gets no input split). Immutable.
+ * {@code groupSize}, and, when enabled, the parameter server's {@code shards} tasks after them
+ * (peer indices {@code workers .. workers+shards-1}, which get no input split). Immutable.
  */
 final class JobLayout {
   final int workers;
@@ -14,6 +14,8 @@ final class JobLayout {
   final int groupSize;
   final boolean paramServer;
   final int pushInterval;
+  /** Parameter-server tasks (0 without a parameter server). */
+  final int shards;
 
   JobLayout(HornConfiguration conf) {
     workers = conf.get(HornOptions.WORKERS);
@@ -31,10 +33,23 @@ final class JobLayout {
           + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + " is off)");
     }
     pushInterval = conf.get(HornOptions.PUSH_INTERVAL);
+    int wanted = conf.get(HornOptions.PARAMSERVER_SHARDS);
+    if (wanted > 1 && !paramServer) {
+      throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
+          + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + "=on, or "
+          + HornOptions.GROUPS.key() + " > 1)");
+    }
+    if (wanted > 1 && (conf.get(HornOptions.CHECKPOINT_STEPS) > 0
+        || conf.get(HornOptions.CHECKPOINT_SECONDS) > 0)) {
+      throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
+          + ": a sharded parameter server cuts no checkpoints; use one shard with "
+          + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key());
+    }
+    shards = paramServer ? wanted : 0;
   }
 
   int tasks() {
-    return workers + (paramServer ? 1 : 0);
+    return workers + shards;
   }
 
   int groupOf(int worker) {
@@ -46,7 +61,12 @@ final class JobLayout {
   }
 
   boolean isServer(int peerIndex) {
-    return paramServer && peerIndex == workers;
+    return paramServer && peerIndex >= workers;
+  }
+
+  /** The parameter-server shard that peer {@code peerIndex} serves. */
+  int shardOf(int peerIndex) {
+    return peerIndex - workers;
   }
 
   /** Milliseconds of extra delay per step for {@code group} (test hook), 0 for none. */
@@ -67,6 +87,7 @@ final class JobLayout {
   @Override
   public String toString() {
     return groups + " group(s) x " + groupSize + " peer(s)"
-        + (paramServer ? " + parameter server" : "");
+        + (paramServer ? " + parameter server" + (shards > 1 ? " (" + shards + " shards)" : "")
+            : "");
   }
 }

@@ -30,6 +30,10 @@ final class Peers {
     }
   }
 
+  void toPeer(int index, SetupMessage msg) throws IOException {
+    peer.send(peer.getPeerName(index), msg);
+  }
+
   void toGroup(int group, SetupMessage msg) throws IOException {
     for (int m = 0; m < layout.groupSize; m++) {
       peer.send(peer.getPeerName(group * layout.groupSize + m), msg);
@@ -41,7 +45,8 @@ final class Peers {
     private final Map<Integer, Long> samples = new HashMap<>();
     private final Map<Integer, String> rings = new HashMap<>();
     private final Map<Integer, SetupMessage> reads = new HashMap<>();
-    private String server;
+    private final Map<Integer, String> servers = new HashMap<>();
+    private final Map<Integer, float[]> shardWeights = new HashMap<>();
 
     /**
      * Per worker that said: {@code worker.<w>.host}, {@code worker.<w>.read.bytes} and {@code
@@ -67,14 +72,24 @@ final class Peers {
       return rings.get(w);
     }
 
-    /** Where the parameter server listens, or null. */
+    /** Where the parameter server (its shard 0) listens, or null. */
     String serverAddress() {
-      return server;
+      return servers.get(0);
+    }
+
+    /** Where parameter-server shard {@code s} listens, or null. */
+    String serverAddress(int s) {
+      return servers.get(s);
+    }
+
+    /** Shard {@code s}'s final weights, or null when it did not send them. */
+    float[] shardWeights(int s) {
+      return shardWeights.get(s);
     }
 
     @Override
     public String toString() {
-      return "samples " + samples + ", rings " + rings + ", server " + server;
+      return "samples " + samples + ", rings " + rings + ", servers " + servers;
     }
   }
 
@@ -94,8 +109,12 @@ final class Peers {
           inbox.reads.put(m.from(), SetupMessage.readStats(m.from(), m.address(), m.count(),
               m.local()));
           break;
+        case SHARD_WEIGHTS:
+          // The array is the message's own (a fresh one per message read, or the sender's).
+          inbox.shardWeights.put((int) m.count(), m.weights());
+          break;
         default:
-          inbox.server = m.address();
+          inbox.servers.put(m.from() - layout.workers, m.address());
       }
     }
   }

@@ -9,7 +9,8 @@ import org.apache.hadoop.io.Writable;
 /**
  * What peers tell each other, through Hama's messages, while a job sets up: a worker's sample
  * count, where a worker listens for its group's collectives, where the parameter server
- * listens. One fact per message. After set-up, tasks talk over their own connections.
+ * listens; and, at the end of a job with a sharded parameter server, a shard's final weights for
+ * shard 0. One fact per message. After set-up, tasks talk over their own connections.
  *
  * <p>Mutable for Hama's reuse; {@link #readFields} rejects unknown kinds and absurd lengths, and
  * {@link #write} refuses an address longer than the reader accepts (1024 UTF-8 bytes).
@@ -27,16 +28,21 @@ public final class SetupMessage implements Writable {
      * Where worker {@code from} runs ({@code address}, its host) and how many bytes of its split
      * it read ({@code count}), {@code local} of them from its own host.
      */
-    READ_STATS
+    READ_STATS,
+    /** Parameter-server shard {@code count}'s final weights ({@code weights}), from {@code from}. */
+    SHARD_WEIGHTS
   }
 
   private static final int MAX_ADDRESS_BYTES = 1024;
+  /** More floats than any shard of a model that fits a Java array could hold. */
+  private static final int MAX_WEIGHTS = Integer.MAX_VALUE - 16;
 
   private Kind kind = Kind.SAMPLES;
   private int from;
   private long count;
   private String address = "";
   private long local;
+  private float[] weights = new float[0];
 
   public SetupMessage() {}
 
@@ -50,6 +56,12 @@ public final class SetupMessage implements Writable {
   static SetupMessage readStats(int worker, String host, long bytesRead, long localBytes) {
     SetupMessage m = new SetupMessage(Kind.READ_STATS, worker, bytesRead, host);
     m.local = localBytes;
+    return m;
+  }
+
+  static SetupMessage shardWeights(int server, int shard, float[] weights) {
+    SetupMessage m = new SetupMessage(Kind.SHARD_WEIGHTS, server, shard, "");
+    m.weights = weights;
     return m;
   }
 
@@ -86,6 +98,11 @@ public final class SetupMessage implements Writable {
     return local;
   }
 
+  /** Of {@link Kind#SHARD_WEIGHTS}: the shard's weights (the message's own array). */
+  float[] weights() {
+    return weights;
+  }
+
   @Override
   public void write(DataOutput out) throws IOException {
     byte[] a = address.getBytes(StandardCharsets.UTF_8);
@@ -102,6 +119,12 @@ public final class SetupMessage implements Writable {
     out.write(a);
     if (kind == Kind.READ_STATS) {
       out.writeLong(local);
+    }
+    if (kind == Kind.SHARD_WEIGHTS) {
+      out.writeInt(weights.length);
+      for (float w : weights) {
+        out.writeFloat(w);
+      }
     }
   }
 
@@ -122,10 +145,24 @@ public final class SetupMessage implements Writable {
     in.readFully(a);
     address = new String(a, StandardCharsets.UTF_8);
     local = kind == Kind.READ_STATS ? in.readLong() : 0;
+    weights = new float[0];
+    if (kind == Kind.SHARD_WEIGHTS) {
+      int w = in.readInt();
+      if (w < 0 || w > MAX_WEIGHTS) {
+        throw new IOException("set-up message with " + w + " weights");
+      }
+      weights = new float[w];
+      for (int i = 0; i < w; i++) {
+        weights[i] = in.readFloat();
+      }
+    }
   }
 
   @Override
   public String toString() {
+    if (kind == Kind.SHARD_WEIGHTS) {
+      return kind + " from " + from + ": shard " + count + ", " + weights.length + " weights";
+    }
     return kind + " from " + from + (kind == Kind.SAMPLES ? ": " + count : ": " + address)
         + (kind == Kind.READ_STATS ? ", read " + count + " bytes, " + local + " local" : "");
   }

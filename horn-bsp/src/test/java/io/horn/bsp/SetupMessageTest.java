@@ -41,9 +41,17 @@ class SetupMessageTest {
     assertEquals("10.213.7.3", s.address());
     assertEquals(48_300_000L, s.count());
     assertEquals(48_299_000L, s.local());
-    // The reused instance forgets the local bytes of a kind that has none.
+    s = roundTrip(SetupMessage.shardWeights(6, 2, new float[] {1.5f, -0f, Float.MIN_VALUE}),
+        reused);
+    assertEquals(SetupMessage.Kind.SHARD_WEIGHTS, s.kind());
+    assertEquals(6, s.from());
+    assertEquals(2, s.count());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        new float[] {1.5f, -0f, Float.MIN_VALUE}, s.weights());
+    // The reused instance forgets the local bytes and weights of a kind that has none.
     s = roundTrip(SetupMessage.samples(1, 5), reused);
     assertEquals(0, s.local());
+    assertEquals(0, s.weights().length);
   }
 
   @Test
@@ -56,5 +64,11 @@ class SetupMessageTest {
     e = assertThrows(IOException.class, () -> new SetupMessage().readFields(
         new DataInputStream(new ByteArrayInputStream(longAddress))));
     assertTrue(e.getMessage().contains("65535 bytes"), e.getMessage());
+    // Kind 4 (a shard's weights) with a negative float count.
+    byte[] negativeWeights = {4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff,
+        (byte) 0xff, (byte) 0xff, (byte) 0xfe};
+    e = assertThrows(IOException.class, () -> new SetupMessage().readFields(
+        new DataInputStream(new ByteArrayInputStream(negativeWeights))));
+    assertTrue(e.getMessage().contains("-2 weights"), e.getMessage());
   }
 }

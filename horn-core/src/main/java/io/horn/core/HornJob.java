@@ -152,6 +152,14 @@ public class HornJob {
     return set(HornOptions.PARAMSERVER_UPDATE, average ? "average" : "sum");
   }
 
+  /**
+   * How many parameter-server tasks share the weights ({@code horn.paramserver.shards}, 1 by
+   * default): each holds a contiguous range, and groups push to and pull from all at once.
+   */
+  public HornJob setParameterServerShards(int shards) {
+    return set(HornOptions.PARAMSERVER_SHARDS, shards);
+  }
+
   public HornJob setTrainingSetPath(String path) {
     return set(HornOptions.TRAINING_PATH, checkNotNull(path, "path"));
   }

@@ -137,6 +137,12 @@ public final class HornOptions {
           + "pushes ahead (its push waits for the slow group), -1 sets no bound (fully "
           + "asynchronous).", v -> v >= -1, ">= -1");
 
+  public static final ConfigOption<Integer> PARAMSERVER_SHARDS = intOption(
+      "horn.paramserver.shards", 1, "How many parameter-server tasks share the parameter "
+          + "vector: each owns a contiguous range (balanced by size, cut at layer edges where "
+          + "one is near), and a group pushes to and pulls from all of them at once.",
+      v -> v >= 1, ">= 1");
+
   public static final ConfigOption<String> PARAMSERVER_UPDATE = stringOption(
       "horn.paramserver.update", "sum", "How the parameter server combines the groups' deltas: "
           + "sum (each delta is added: with G groups the weights move about G times as far as "

@@ -1,0 +1,167 @@
+package io.horn.bsp;
+
+import io.horn.bsp.checkpoint.CheckpointWriter;
+import io.horn.core.checkpoint.Checkpoint;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.model.NetworkSpec;
+import io.horn.paramserver.ParameterServer;
+import io.horn.paramserver.ServerEndpoint;
+import io.horn.paramserver.ShardPlan;
+import io.horn.paramserver.collective.Handshake;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A parameter-server task of a job: shard {@code s} of {@code S} holds its range of the master
+ * weights ({@link ShardPlan}), serves the groups' pushes and pulls, and at the end hands its
+ * weights to shard 0, which writes the model (with one shard, it writes at once). Shard 0 also
+ * cuts the checkpoints (only unsharded servers cut them).
+ *
+ * <p>Lifecycle: {@link #start} in the job's second superstep, {@link #awaitGroups} after it,
+ * then {@link #finish} around the job's last barrier, then {@link #close}. Used by the task's
+ * own thread only.
+ */
+final class ServerTask {
+  private final int shard;
+  private final ShardPlan plan;
+  private final ParameterServer server;
+  private final ServerEndpoint endpoint;
+  private final CheckpointWriter checkpoints;
+  private final String address;
+
+  private ServerTask(int shard, ShardPlan plan, ParameterServer server, ServerEndpoint endpoint,
+      CheckpointWriter checkpoints, String address) {
+    this.shard = shard;
+    this.plan = plan;
+    this.server = server;
+    this.endpoint = endpoint;
+    this.checkpoints = checkpoints;
+    this.address = address;
+  }
+
+  /** The plan every task of a job derives from its network: cuts snap to weight-layer edges. */
+  static ShardPlan plan(NetworkSpec spec, int shards) {
+    int[] edges = new int[spec.depth() - 1];
+    for (int l = 1; l < spec.depth(); l++) {
+      edges[l - 1] = spec.offset(l);
+    }
+    return ShardPlan.of(spec.parameterCount(), shards, edges);
+  }
+
+  /**
+   * Starts shard {@code layout.shardOf(index)}: its server over its range of the start weights
+   * (those of {@code resume} when continuing), checkpoints when enabled, and its endpoint (or
+   * an in-process entry under {@code "ps" + shard} in local mode).
+   */
+  static ServerTask start(HornConfiguration conf, Configuration hama, NetworkSpec spec,
+      JobLayout layout, int index, long budget, float[] start, Checkpoint resume, String host,
+      Handshake handshake, long heartbeat, boolean inProcess, String token) throws IOException {
+    int shard = layout.shardOf(index);
+    ShardPlan plan = plan(spec, layout.shards);
+    float[] weights = resume != null ? resume.model().parameters() : start;
+    ParameterServer server = new ParameterServer(plan.slice(weights, shard), layout.groups,
+        budget);
+    // A push that waits for a slow group must answer before its client's heartbeat deadline.
+    server.configure(conf.get(HornOptions.PARAMSERVER_UPDATE).equals("average"),
+        conf.get(HornOptions.STALENESS), Math.max(1, heartbeat / 2));
+    if (resume != null) {
+      long[] groupSteps = new long[layout.groups];
+      for (int g = 0; g < layout.groups; g++) {
+        groupSteps[g] = resume.group(g).steps();
+      }
+      server.resume(groupSteps);
+    }
+    CheckpointWriter checkpoints = null;
+    if (Checkpoints.enabled(conf)) {
+      // JobLayout refuses checkpoints with several shards: only an unsharded server gets here.
+      checkpoints = Checkpoints.writer(conf, hama);
+      CheckpointWriter writer = checkpoints;
+      Map<String, String> about = Checkpoints.metadata(conf, layout);
+      server.checkpointEvery(conf.get(HornOptions.CHECKPOINT_STEPS),
+          1000 * conf.get(HornOptions.CHECKPOINT_SECONDS),
+          resume == null ? 1 : resume.sequence() + 1,
+          cut -> writer.submit(() -> Checkpoints.fromCut(cut, spec, about)));
+    }
+    ServerEndpoint endpoint = null;
+    String address = "in-process";
+    try {
+      if (inProcess) {
+        InProcessEndpoints.put(token, "ps" + shard, server);
+      } else {
+        endpoint = ServerEndpoint.open(server, host, handshake, layout.groups, heartbeat);
+        address = endpoint.address();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (checkpoints != null) {
+        checkpoints.close();
+      }
+      throw e;
+    }
+    return new ServerTask(shard, plan, server, endpoint, checkpoints, address);
+  }
+
+  /** Where the groups reach this shard: {@code host:port}, or "in-process" in local mode. */
+  String address() {
+    return address;
+  }
+
+  int shard() {
+    return shard;
+  }
+
+  /**
+   * Waits until every group has finished (failing on a lost group or after {@code timeout} ms
+   * of silence), then flushes the checkpoints. Returns the server's statistics.
+   */
+  Map<String, String> awaitGroups(long timeout) throws IOException, InterruptedException {
+    if (!server.awaitAllDone(timeout)) {
+      throw new IOException("parameter server" + (plan.shards() > 1 ? " shard " + shard : "")
+          + ": no unfinished group pushed, pulled or finished for " + timeout + " ms ("
+          + HornOptions.GROUP_TIMEOUT.key() + ")");
+    }
+    if (checkpoints != null) {
+      checkpoints.close();
+    }
+    Map<String, String> stats = server.stats();
+    if (plan.shards() > 1) {
+      stats.put("ps.shards", Integer.toString(plan.shards()));
+      stats.put("ps.shard.ranges", plan.toString());
+    }
+    return stats;
+  }
+
+  /** This shard's final weights (its range only). */
+  float[] weights() {
+    return server.weights();
+  }
+
+  /**
+   * The whole final weight vector on shard 0, from its own range and the other shards'
+   * {@code parts} (indexed by shard; entry 0 is ignored).
+   */
+  float[] join(float[][] parts) throws IOException {
+    parts[0] = server.weights();
+    for (int s = 1; s < parts.length; s++) {
+      if (parts[s] == null) {
+        throw new IOException("parameter-server shard " + s + " did not hand in its weights "
+            + "at the end of the job");
+      }
+    }
+    try {
+      return plan.join(parts);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the parameter-server shards' final weights do not fit together: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Stops serving (the in-process entry, or the endpoint). Idempotent. */
+  void close(String token) {
+    InProcessEndpoints.remove(token, "ps" + shard);
+    if (endpoint != null) {
+      endpoint.close();
+    }
+  }
+}
