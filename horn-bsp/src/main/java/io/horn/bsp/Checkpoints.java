@@ -28,7 +28,9 @@ final class Checkpoints {
 
   /** Whether the job cuts checkpoints at all (a directory and an interval). */
   static boolean enabled(HornConfiguration conf) {
+    // A sharded parameter server cuts none (JobLayout refuses them when asked for explicitly).
     return CheckpointStore.directoryOf(conf) != null
+        && conf.get(HornOptions.PARAMSERVER_SHARDS) <= 1
         && (conf.get(HornOptions.CHECKPOINT_STEPS) > 0
             || conf.get(HornOptions.CHECKPOINT_SECONDS) > 0);
   }

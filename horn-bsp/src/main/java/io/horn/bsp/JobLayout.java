@@ -39,8 +39,11 @@ final class JobLayout {
           + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + "=on, or "
           + HornOptions.GROUPS.key() + " > 1)");
     }
-    if (wanted > 1 && (conf.get(HornOptions.CHECKPOINT_STEPS) > 0
-        || conf.get(HornOptions.CHECKPOINT_SECONDS) > 0)) {
+    // Checkpoints on by default are left off (Checkpoints.enabled); asked-for ones are refused.
+    if (wanted > 1 && ((conf.isSet(HornOptions.CHECKPOINT_STEPS)
+        && conf.get(HornOptions.CHECKPOINT_STEPS) > 0)
+        || (conf.isSet(HornOptions.CHECKPOINT_SECONDS)
+        && conf.get(HornOptions.CHECKPOINT_SECONDS) > 0))) {
       throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
           + ": a sharded parameter server cuts no checkpoints; use one shard with "
           + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key());

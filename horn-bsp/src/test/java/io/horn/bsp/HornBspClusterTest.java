@@ -112,7 +112,7 @@ class HornBspClusterTest {
   void aGroupOfTwoOnTheClusterTrainsAsTheInProcessTrainer() throws Exception {
     Path idx = dir.resolve("idx");
     Quadrants.write(idx, "train", 1280, 3);
-    try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(3)
+    try (LocalCluster cluster = LocalCluster.builder(dir.resolve("cluster")).tasks(4)
         .childHeap("512m").start()) {
       HornJob job = quadrantsJob(cluster, 2, 1, 64);
       job.getConfiguration().set(HornOptions.SHUFFLE, false);
@@ -128,6 +128,34 @@ class HornBspClusterTest {
           .fit(Datasets.open(idx.toString()), null, null);
       double worst = Quadrants.largestDifference(local.parameters(), job.getModel().parameters());
       assertTrue(worst < 1e-5, "largest difference " + worst);
+
+      // The same group pushing every step to a parameter server of two shards in their own
+      // JVMs (TCP both ways, the final weights handed to shard 0 through Hama's messages)
+      // ends with the same weights.
+      HornJob sharded = quadrantsJob(cluster, 2, 1, 64);
+      sharded.getConfiguration().set(HornOptions.SHUFFLE, false);
+      sharded.getConfiguration().set(HornOptions.DATA_SLICES, "interleaved");
+      sharded.getConfiguration().set(HornOptions.PARAMSERVER, "on");
+      sharded.setParameterServerShards(2);
+      sharded.setPushInterval(1);
+      sharded.setTrainingSetPath(idx.toString());
+      sharded.setModelPath(dir.resolve("sharded.model").toString());
+      sharded.setEpochs(2);
+      assertTrue(sharded.waitForCompletion(false));
+      Map<String, String> meta = sharded.getModel().metadata();
+      assertEquals("2", meta.get("ps.shards"), meta.toString());
+      assertEquals("41", meta.get("ps.steps"), meta.toString());
+      // The same job in local mode with one in-process shard.
+      HornConfiguration inProcess = sharded.getConfiguration().copy();
+      inProcess.set("bsp.master.address", "local");
+      inProcess.set("bsp.local.dir", dir.resolve("hama-local").toString());
+      inProcess.set(HornOptions.PARAMSERVER_SHARDS, 1);
+      inProcess.set(HornOptions.MODEL_PATH, dir.resolve("one-shard.model").toString());
+      HornJob oneShard = new HornJob(inProcess, HornBspClusterTest.class);
+      assertTrue(oneShard.waitForCompletion(false));
+      worst = Quadrants.largestDifference(oneShard.getModel().parameters(),
+          sharded.getModel().parameters());
+      assertTrue(worst < 1e-5, "sharded: largest difference " + worst);
     }
   }
 
