@@ -290,7 +290,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     float[] start = resume != null ? resume.model().parameters()
         : Initializer.initialize(spec, settings.initialization, settings.seed);
     if (layout.paramServer && member == 0) {
-      ps = ServerClients.connect(spec, layout, inbox, token, handshake, group, timeout,
+      ps = ServerClients.connect(conf, spec, layout, inbox, token, handshake, group, timeout,
           () -> "worker " + index + " (peer " + peer.getPeerName() + "); messages: " + inbox
               + ", peers " + java.util.Arrays.toString(peer.getAllPeerNames()));
       // The group starts from the server's weights; the leader broadcasts them to the members.

@@ -1,6 +1,9 @@
 package io.horn.bsp;
 
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
 import io.horn.core.model.NetworkSpec;
+import io.horn.paramserver.EncodedPushes;
 import io.horn.paramserver.LocalServerClient;
 import io.horn.paramserver.ParameterServer;
 import io.horn.paramserver.ParameterServerClient;
@@ -15,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * A group leader's connection to the parameter server: one client per shard (in process in
- * local mode, TCP on a cluster), behind a {@link ShardedServerClient} when there are several.
+ * local mode, TCP on a cluster), behind a {@link ShardedServerClient} when there are several,
+ * and behind {@link EncodedPushes} when pushes are threshold-encoded.
  */
 final class ServerClients {
   private ServerClients() {}
@@ -24,9 +28,9 @@ final class ServerClients {
    * Connects {@code group}'s leader to every shard whose address is in {@code inbox};
    * {@code where} describes this worker for the error when an address is missing.
    */
-  static ParameterServerClient connect(NetworkSpec spec, JobLayout layout, Peers.Inbox inbox,
-      String token, Handshake handshake, int group, long timeout, Supplier<String> where)
-      throws IOException {
+  static ParameterServerClient connect(HornConfiguration conf, NetworkSpec spec,
+      JobLayout layout, Peers.Inbox inbox, String token, Handshake handshake, int group,
+      long timeout, Supplier<String> where) throws IOException {
     ShardPlan plan = ServerTask.plan(spec, layout.shards);
     List<ParameterServerClient> clients = new ArrayList<>();
     try {
@@ -45,6 +49,10 @@ final class ServerClients {
       clients.forEach(ParameterServerClient::close);
       throw e;
     }
-    return clients.size() == 1 ? clients.get(0) : new ShardedServerClient(plan, clients, group);
+    ParameterServerClient client = clients.size() == 1 ? clients.get(0)
+        : new ShardedServerClient(plan, clients, group);
+    return conf.get(HornOptions.PUSH_ENCODING).equals("threshold")
+        ? new EncodedPushes(client, plan.parameterCount(), conf.get(HornOptions.PUSH_THRESHOLD))
+        : client;
   }
 }

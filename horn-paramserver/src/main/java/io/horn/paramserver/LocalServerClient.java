@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 
 /**
  * A {@link ParameterServerClient} for a group that runs in the parameter server's own process
@@ -21,6 +22,7 @@ public final class LocalServerClient implements ParameterServerClient {
   private final ParameterServer server;
   private final int group;
   private boolean checkpointWanted;
+  private float[] scratch; // the dense form of an encoded push; zero between pushes
 
   /** A client for {@code group} of {@code server}. */
   public LocalServerClient(ParameterServer server, int group) {
@@ -47,6 +49,24 @@ public final class LocalServerClient implements ParameterServerClient {
     }
     checkpointWanted = r.checkpoint();
     return r.stop();
+  }
+
+  @Override
+  public boolean pushEncodedAndPull(int steps, int[] codes, int count, float threshold,
+      float[] weights) throws IOException {
+    checkNotNull(codes, "codes");
+    IntBuffer in = IntBuffer.wrap(codes);
+    String bad = ThresholdCodes.check(in, count, server.parameterCount(), threshold);
+    checkArgument(bad == null, "group %s's encoded push: %s", group, bad);
+    if (scratch == null) {
+      scratch = new float[server.parameterCount()];
+    }
+    ThresholdCodes.decode(in, count, threshold, scratch);
+    try {
+      return pushAndPull(steps, scratch, weights);
+    } finally {
+      ThresholdCodes.clear(in, count, scratch);
+    }
   }
 
   @Override

@@ -41,6 +41,15 @@ public interface ParameterServerClient extends AutoCloseable {
   boolean pushAndPull(int steps, float[] delta, float[] weights) throws IOException;
 
   /**
+   * {@link #pushAndPull} with the delta threshold-encoded ({@link ThresholdCodes}): the first
+   * {@code count} entries of {@code codes} each stand for ±{@code threshold} at one index. The
+   * server applies them as the dense delta they stand for, with the same checks, replies and
+   * failures.
+   */
+  boolean pushEncodedAndPull(int steps, int[] codes, int count, float threshold, float[] weights)
+      throws IOException;
+
+  /**
    * Whether the reply to the last {@link #pushAndPull} asked for the group's state: a
    * checkpoint is being cut, and {@link #sendState} must follow before the next push.
    */

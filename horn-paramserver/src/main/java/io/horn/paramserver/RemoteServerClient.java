@@ -14,6 +14,7 @@ import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
 import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.PUSH_CODES;
 import static io.horn.paramserver.ServerFrames.STATE;
 import static io.horn.paramserver.ServerFrames.STATE_ACK;
 import static io.horn.paramserver.ServerFrames.WEIGHTS;
@@ -28,6 +29,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
@@ -57,6 +59,7 @@ public final class RemoteServerClient implements ParameterServerClient {
   private final SocketChannel ch;
   private final ByteBuffer buf; // header then n float32s, little endian
   private final FloatBuffer floats; // view of buf's payload
+  private final IntBuffer ints; // view of an encoded push's codes, after its threshold
   private volatile boolean closed;
   private IOException broken; // the failure that made the client unusable
   private boolean checkpointWanted;
@@ -94,6 +97,8 @@ public final class RemoteServerClient implements ParameterServerClient {
     // slice() forgets the byte order, so set it again before taking the float view
     this.floats = buf.duplicate().clear().position(HEADER_BYTES).slice()
         .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    this.ints = buf.duplicate().clear().position(HEADER_BYTES + 4).slice()
+        .order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
   }
 
   /**
@@ -205,6 +210,34 @@ public final class RemoteServerClient implements ParameterServerClient {
       floats.put(0, delta);
       ServerFrames.putHeader(buf, PUSH, 0, group, n, steps);
       send(HEADER_BYTES + 4 * n);
+      int flags = receiveWeights(weights);
+      checkpointWanted = (flags & FLAG_CHECKPOINT) != 0;
+      return (flags & FLAG_STOP) != 0;
+    } catch (IOException e) {
+      throw failed(e, "push");
+    }
+  }
+
+  @Override
+  public boolean pushEncodedAndPull(int steps, int[] codes, int count, float threshold,
+      float[] weights) throws IOException {
+    checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
+    checkNotNull(codes, "codes");
+    checkLength(weights, "weights");
+    String bad = ThresholdCodes.check(java.nio.IntBuffer.wrap(codes), count, n, threshold);
+    checkArgument(bad == null, "group %s's encoded push: %s", group, bad);
+    if (count >= n) {
+      // No smaller than dense: send it dense (the frame holds n values at most).
+      float[] dense = new float[n];
+      ThresholdCodes.decode(java.nio.IntBuffer.wrap(codes), count, threshold, dense);
+      return pushAndPull(steps, dense, weights);
+    }
+    usable();
+    try {
+      buf.clear().putFloat(HEADER_BYTES, threshold);
+      ints.put(0, codes, 0, count);
+      ServerFrames.putHeader(buf, PUSH_CODES, 0, group, count, steps);
+      send(HEADER_BYTES + 4 + 4 * count);
       int flags = receiveWeights(weights);
       checkpointWanted = (flags & FLAG_CHECKPOINT) != 0;
       return (flags & FLAG_STOP) != 0;

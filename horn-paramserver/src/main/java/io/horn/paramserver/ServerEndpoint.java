@@ -14,6 +14,7 @@ import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
 import static io.horn.paramserver.ServerFrames.PUSH;
+import static io.horn.paramserver.ServerFrames.PUSH_CODES;
 import static io.horn.paramserver.ServerFrames.STATE;
 import static io.horn.paramserver.ServerFrames.STATE_ACK;
 import static io.horn.paramserver.ServerFrames.WEIGHTS;
@@ -175,6 +176,7 @@ public final class ServerEndpoint implements AutoCloseable {
     final Thread thread;
     private ByteBuffer buf; // header then parameterCount float32s; reused by every request
     private FloatBuffer floats; // view of buf's payload
+    private float[] scratch; // the dense form of an encoded push, allocated at the first
 
     Connection(SocketChannel ch, Watchdog watchdog, Watchdog.Guard guard, int group,
         String peer) {
@@ -264,17 +266,31 @@ public final class ServerEndpoint implements AutoCloseable {
           reply(WEIGHTS, 0, n, HEADER_BYTES + 4 * n);
           return true;
         case PUSH:
-          if (count != n) {
+        case PUSH_CODES:
+          boolean coded = kind == PUSH_CODES;
+          if (coded ? count < 0 || count >= n : count != n) {
             throw new BadRequest("model shape mismatch: the push carries " + count
-                + " values, the server holds " + n);
+                + (coded ? " codes" : " values") + ", the server holds " + n);
           }
           if (steps < Integer.MIN_VALUE || steps > Integer.MAX_VALUE) {
             throw new BadRequest("a push of " + steps + " steps");
           }
-          buf.clear().position(HEADER_BYTES).limit(HEADER_BYTES + 4 * n);
+          buf.clear().position(HEADER_BYTES).limit(HEADER_BYTES + 4 * (coded ? count + 1 : n));
           Io.readFully(ch, buf, guard);
+          FloatBuffer delta = floats;
+          if (coded) {
+            if (scratch == null) {
+              scratch = new float[n];
+            }
+            java.util.Arrays.fill(scratch, 0);
+            String bad = ThresholdCodes.decodeFrame(buf, HEADER_BYTES, count, scratch);
+            if (bad != null) {
+              throw new BadRequest("an encoded push with " + bad);
+            }
+            delta = FloatBuffer.wrap(scratch);
+          }
           // Safe on one buffer: the server reads the whole delta before writing the weights.
-          ParameterServer.PushResult r = ps.pushAndPull(group, (int) steps, floats, floats);
+          ParameterServer.PushResult r = ps.pushAndPull(group, (int) steps, delta, floats);
           if (r.accepted()) {
             reply(WEIGHTS, (r.stop() ? FLAG_STOP : 0) | (r.checkpoint() ? FLAG_CHECKPOINT : 0),
                 n, HEADER_BYTES + 4 * n);

@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
  * <ul>
  *   <li>requests (flags 0, group = the authenticated group): {@code PULL} (count 0, steps 0),
  *       {@code PUSH} (count = parameter count, steps = this push's steps, payload float32s),
- *       {@code DONE} (count = payload bytes, steps = the group's total steps; payload
+ *       {@code PUSH_CODES} (a threshold-encoded push, {@link ThresholdCodes}: count = the
+ *       number of codes, fewer than the parameter count, steps as PUSH; payload a float32
+ *       threshold then the int32 codes; answered as PUSH), {@code DONE} (count = payload bytes, steps = the group's total steps; payload
  *       {@code int timingBytes}, timing then history in UTF-8), {@code STATE} (count = payload
  *       bytes, steps = the group's steps; payload {@code int epoch, int cursor, long updates,
  *       int arrays} then {@code arrays} (1, or 3 with Adam's moments) × parameter count
@@ -34,7 +36,7 @@ import java.nio.ByteBuffer;
 final class ServerFrames {
   static final int HEADER_BYTES = 24;
   // Request kinds, reply kinds and reply flags; see the class comment.
-  static final int PULL = 1, PUSH = 2, DONE = 3, STATE = 4;
+  static final int PULL = 1, PUSH = 2, DONE = 3, STATE = 4, PUSH_CODES = 5;
   static final int WELCOME = 11, WEIGHTS = 12, DONE_ACK = 13, ERROR = 14, STATE_ACK = 15;
   static final int FLAG_STOP = 1, FLAG_ALL_DONE = 2, FLAG_FATAL = 4, FLAG_CHECKPOINT = 8;
   /** The fixed part of a STATE payload: epoch, cursor, updates, array count. */

@@ -33,6 +33,8 @@ public final class ShardedServerClient implements ParameterServerClient {
   private final ExecutorService pool;
   private final float[][] deltaParts;
   private final float[][] weightParts;
+  private int[][] codeParts; // per shard, an encoded push's codes in the shard's own indices
+  private final int[] codeCounts;
 
   /** Per shard: a call on that shard's client with its parts. */
   private interface ShardCall {
@@ -52,6 +54,7 @@ public final class ShardedServerClient implements ParameterServerClient {
         plan.shards());
     this.shards = new ArrayList<>(shards);
     this.group = group;
+    this.codeCounts = new int[plan.shards()];
     this.deltaParts = new float[plan.shards()][];
     this.weightParts = new float[plan.shards()][];
     for (int s = 0; s < plan.shards(); s++) {
@@ -92,6 +95,47 @@ public final class ShardedServerClient implements ParameterServerClient {
     boolean stop = onAll("push", (s, c) -> c.pushAndPull(steps, deltaParts[s], weightParts[s]));
     gather(weights);
     return stop;
+  }
+
+  @Override
+  public boolean pushEncodedAndPull(int steps, int[] codes, int count, float threshold,
+      float[] weights) throws IOException {
+    checkArgument(steps >= 0, "steps must be >= 0, got %s", steps);
+    checkNotNull(codes, "codes");
+    checkLength(weights, "weights");
+    String bad = ThresholdCodes.check(java.nio.IntBuffer.wrap(codes), count,
+        plan.parameterCount(), threshold);
+    checkArgument(bad == null, "group %s's encoded push: %s", group, bad);
+    if (codeParts == null) {
+      codeParts = new int[plan.shards()][];
+      for (int s = 0; s < plan.shards(); s++) {
+        codeParts[s] = new int[plan.size(s)];
+      }
+    }
+    java.util.Arrays.fill(codeCounts, 0);
+    for (int k = 0; k < count; k++) {
+      int c = codes[k];
+      int i = Math.abs(c) - 1;
+      int s = shardOf(i);
+      int local = i - plan.from(s) + 1;
+      if (codeCounts[s] == codeParts[s].length) { // only with repeated indices
+        codeParts[s] = java.util.Arrays.copyOf(codeParts[s], 2 * codeParts[s].length);
+      }
+      codeParts[s][codeCounts[s]++] = c > 0 ? local : -local;
+    }
+    boolean stop = onAll("push", (s, c) -> c.pushEncodedAndPull(steps, codeParts[s],
+        codeCounts[s], threshold, weightParts[s]));
+    gather(weights);
+    return stop;
+  }
+
+  /** The shard that owns index {@code i} (few shards: a scan is as fast as a search). */
+  private int shardOf(int i) {
+    int s = 0;
+    while (i >= plan.to(s)) {
+      s++;
+    }
+    return s;
   }
 
   @Override

@@ -294,7 +294,10 @@ class ServerEndpointAttackTest {
         for (byte[] header : new byte[][] {
             frame(ServerFrames.PUSH, 1, Integer.MAX_VALUE, 1, 0),
             frame(ServerFrames.DONE, 1, Integer.MAX_VALUE, 1, 0),
-            frame(ServerFrames.PUSH, 1, -1, Integer.MAX_VALUE + 1L, 0)}) {
+            frame(ServerFrames.PUSH, 1, -1, Integer.MAX_VALUE + 1L, 0),
+            // Encoded pushes: more codes than values, and codes (1e6f's bits) out of range.
+            frame(ServerFrames.PUSH_CODES, 1, Integer.MAX_VALUE, 1, 0),
+            frame(ServerFrames.PUSH_CODES, 1, 2, 1, 12)}) {
           try (SocketChannel ch = insider(other, 1, wd)) {
             Io.writeFully(ch, ByteBuffer.wrap(header), wd.guard(ch));
             Socket s = ch.socket();

@@ -127,6 +127,18 @@ public final class HornOptions {
       "Group steps between a group's pushes of its weight delta to the parameter server.",
       v -> v > 0, "> 0");
 
+  public static final ConfigOption<String> PUSH_ENCODING = stringOption("horn.push.encoding",
+      "dense", "How a group's pushes travel: dense (every value, 4 bytes each) or threshold "
+          + "(only the values whose magnitude reached horn.push.threshold, each sent as "
+          + "+/- the threshold in 4 bytes; the rest stays with the group as a residual and is "
+          + "added to its next push; a push with more than 1/16 of its values over the "
+          + "threshold goes dense).", v -> v.equals("dense") || v.equals("threshold"),
+      "one of dense threshold");
+
+  public static final ConfigOption<Float> PUSH_THRESHOLD = floatOption("horn.push.threshold",
+      1e-3f, "The threshold of horn.push.encoding=threshold: the step each sent value stands "
+          + "for.", v -> v > 0 && Float.isFinite(v), "finite and > 0");
+
   public static final ConfigOption<String> PARAMSERVER = stringOption("horn.paramserver", "auto",
       "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
       v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");
