@@ -63,9 +63,10 @@ final class ServerTask {
     float[] weights = resume != null ? resume.model().parameters() : start;
     ParameterServer server = new ParameterServer(plan.slice(weights, shard), layout.groups,
         budget);
-    // A push that waits for a slow group must answer before its client's heartbeat deadline.
+    // A push may wait for a slow group as long as any wait between tasks; meanwhile the
+    // endpoint tells the waiting client it is alive, every quarter of the heartbeat.
     server.configure(conf.get(HornOptions.PARAMSERVER_UPDATE).equals("average"),
-        conf.get(HornOptions.STALENESS), Math.max(1, heartbeat / 2));
+        conf.get(HornOptions.STALENESS), conf.get(HornOptions.GROUP_TIMEOUT));
     if (resume != null) {
       long[] groupSteps = new long[layout.groups];
       for (int g = 0; g < layout.groups; g++) {

@@ -19,6 +19,8 @@ final class GroupClocks {
   private final boolean[] done;
   private final int staleness;
   private final long waitMillis;
+  /** When each group's latest push arrived: its staleness wait's deadline counts from it. */
+  private final long[] waitSince;
   private float[] roundWeights;
   private long roundClock;
   /** The largest lead over the slowest unfinished group that a push returned with. */
@@ -37,6 +39,7 @@ final class GroupClocks {
     this.done = done;
     this.staleness = staleness;
     this.waitMillis = waitMillis;
+    this.waitSince = new long[pushes.length];
     if (staleness == 0) {
       // Round 0 is the start: a group that pulls after another one's first push starts there.
       roundWeights = start.clone();
@@ -45,21 +48,31 @@ final class GroupClocks {
 
   /** After {@code group}'s push went into {@code master}: closes its round if it was the last. */
   void afterPush(int group, float[] master) {
+    waitSince[group] = System.currentTimeMillis();
     if (staleness == 0 && pushes[group] > roundClock && roundComplete(pushes[group])) {
       System.arraycopy(master, 0, roundWeights, 0, master.length);
       roundClock = pushes[group];
     }
   }
 
+  /** What {@link #await} returns when its slice ended before the group may go on. */
+  static final String STILL_WAITING = "still waiting";
+
   /**
    * Waits on {@code monitor} (the server, whose lock the caller holds) until {@code group}'s
-   * clock is at most {@code staleness} ahead of every unfinished group's, and records its lead;
-   * returns null, or why it gave up ({@code lost} says whether the job already cannot end well).
+   * clock is at most {@code staleness} ahead of every unfinished group's, for at most
+   * {@code sliceMillis} in this call, and records its lead. Returns null when the group may go
+   * on; {@link #STILL_WAITING} when the slice ended first (the caller tells its client it is
+   * alive and calls again); else why it gave up: the wait since the group's push passed the
+   * server's deadline, or {@code lost} says that the job already cannot end well.
    */
-  String await(Object monitor, int group, Supplier<String> lost) {
+  String await(Object monitor, int group, Supplier<String> lost, long sliceMillis) {
     String why = null;
     if (staleness >= 0) {
-      why = waitForSlowest(monitor, group, lost);
+      why = waitForSlowest(monitor, group, lost, sliceMillis);
+      if (why == STILL_WAITING) {
+        return why;
+      }
     }
     int slowest = slowestUnfinished(group);
     if (slowest >= 0) {
@@ -68,8 +81,11 @@ final class GroupClocks {
     return why;
   }
 
-  private String waitForSlowest(Object monitor, int group, Supplier<String> lost) {
-    long deadline = System.currentTimeMillis() + waitMillis;
+  private String waitForSlowest(Object monitor, int group, Supplier<String> lost,
+      long sliceMillis) {
+    long now = System.currentTimeMillis();
+    long deadline = waitSince[group] + waitMillis;
+    long sliceEnd = sliceMillis >= waitMillis ? deadline : now + sliceMillis;
     while (true) {
       int slowest = slowestUnfinished(group);
       if (slowest < 0 || pushes[group] - pushes[slowest] <= staleness) {
@@ -78,14 +94,17 @@ final class GroupClocks {
       if (lost.get() != null) {
         return lost.get();
       }
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
+      now = System.currentTimeMillis();
+      if (deadline - now <= 0) {
         return "group " + group + " waited " + waitMillis + " ms for group " + slowest
             + " (" + pushes[slowest] + " pushes against its " + pushes[group]
             + ", horn.staleness=" + staleness + ")";
       }
+      if (sliceEnd - now <= 0) {
+        return STILL_WAITING;
+      }
       try {
-        monitor.wait(left);
+        monitor.wait(Math.min(deadline, sliceEnd) - now);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return "interrupted while waiting for group " + slowest;

@@ -54,6 +54,8 @@ public final class ParameterServer {
   private final long[] pushes;
   private final long[] steps;
   private final boolean[] done;
+  /** Whether a group's push in progress opened or joined a checkpoint cut. */
+  private final boolean[] checkpointAsked;
   private final String[] timings;
   private final String[] histories;
   private long totalSteps;
@@ -81,6 +83,7 @@ public final class ParameterServer {
     this.pushes = new long[groups];
     this.steps = new long[groups];
     this.done = new boolean[groups];
+    this.checkpointAsked = new boolean[groups];
     this.timings = new String[groups];
     this.histories = new String[groups];
     this.clocks = new GroupClocks(pushes, done, -1, 1, master);
@@ -186,6 +189,22 @@ public final class ParameterServer {
    */
   public synchronized PushResult pushAndPull(int group, int groupSteps, FloatBuffer delta,
       FloatBuffer weightsOut) {
+    PushResult rejected = push(group, groupSteps, delta, weightsOut);
+    if (rejected != null) {
+      return rejected;
+    }
+    return finishPush(group, awaitTurn(group, Long.MAX_VALUE), weightsOut);
+  }
+
+  /**
+   * {@link #pushAndPull} in three calls, so that a network endpoint can tell its client that
+   * it is alive while the push waits for a slow group: {@code push}, then {@link #awaitTurn}
+   * until it returns something other than {@link #STILL_WAITING}, then {@link #finishPush}
+   * with that. Returns null when the push was applied; else the rejection (not applied, the
+   * weights written into {@code weightsOut}; no further call).
+   */
+  public synchronized PushResult push(int group, int groupSteps, FloatBuffer delta,
+      FloatBuffer weightsOut) {
     checkGroup(group);
     lastHeard = System.currentTimeMillis();
     checkOut(weightsOut);
@@ -208,16 +227,41 @@ public final class ParameterServer {
     pushes[group]++;
     steps[group] += groupSteps;
     totalSteps += groupSteps;
-    boolean checkpoint = cuts != null
+    checkpointAsked[group] = cuts != null
         && cuts.afterPush(group, delta, scale, master, steps[group], totalSteps, done, steps);
     clocks.afterPush(group, master);
     notifyAll(); // a group waiting for this one's clock may go on
-    String late = clocks.await(this, group, () -> lost);
+    return null;
+  }
+
+  /** What {@link #awaitTurn} returns while the push must wait on. */
+  public static final String STILL_WAITING = GroupClocks.STILL_WAITING;
+
+  /**
+   * Waits, at most {@code sliceMillis} in this call, until {@code group}'s push may return
+   * within the staleness bound. Returns null when it may, {@link #STILL_WAITING} when the slice
+   * ended first, else why it gave up (the server's wait deadline since the push passed, or a
+   * group was lost).
+   */
+  public synchronized String awaitTurn(int group, long sliceMillis) {
+    checkGroup(group);
+    return clocks.await(this, group, () -> lost, sliceMillis);
+  }
+
+  /**
+   * Ends {@code group}'s push: writes the weights it continues from into {@code weightsOut} and
+   * says whether to stop or send its state; {@code late} is what {@link #awaitTurn} returned.
+   */
+  public synchronized PushResult finishPush(int group, String late, FloatBuffer weightsOut) {
+    checkGroup(group);
+    checkOut(weightsOut);
+    lastHeard = System.currentTimeMillis();
     weightsOut.put(0, clocks.weightsFor(group, master));
     if (late != null) {
       return new PushResult(false, late, true, false);
     }
-    if (checkpoint) {
+    if (checkpointAsked[group]) {
+      checkpointAsked[group] = false;
       return new PushResult(true, "", isSpent(), true);
     }
     return isSpent() ? STOP : GO_ON;

@@ -13,6 +13,7 @@ import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
+import static io.horn.paramserver.ServerFrames.HEARTBEAT;
 import static io.horn.paramserver.ServerFrames.PUSH;
 import static io.horn.paramserver.ServerFrames.PUSH_CODES;
 import static io.horn.paramserver.ServerFrames.STATE;
@@ -310,8 +311,12 @@ public final class RemoteServerClient implements ParameterServerClient {
 
   /** Reads a reply header of {@code kind} (an ERROR reply becomes a ServerError); its flags. */
   private int receiveHeader(int kind) throws IOException {
-    buf.clear().limit(HEADER_BYTES);
-    Io.readFully(ch, buf, guard);
+    // A push waiting for a slow group is answered by heartbeats first, each under the deadline.
+    do {
+      buf.clear().limit(HEADER_BYTES);
+      Io.readFully(ch, buf, guard);
+    } while (buf.getInt(0) == HEARTBEAT && kind == WEIGHTS && buf.getInt(8) == group
+        && buf.getInt(12) == 0);
     int got = buf.getInt(0);
     int flags = buf.getInt(4);
     int count = buf.getInt(12);

@@ -13,6 +13,7 @@ import static io.horn.paramserver.ServerFrames.HEADER_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_DONE_BYTES;
 import static io.horn.paramserver.ServerFrames.MAX_ERROR_BYTES;
 import static io.horn.paramserver.ServerFrames.PULL;
+import static io.horn.paramserver.ServerFrames.HEARTBEAT;
 import static io.horn.paramserver.ServerFrames.PUSH;
 import static io.horn.paramserver.ServerFrames.PUSH_CODES;
 import static io.horn.paramserver.ServerFrames.STATE;
@@ -290,7 +291,15 @@ public final class ServerEndpoint implements AutoCloseable {
             delta = FloatBuffer.wrap(scratch);
           }
           // Safe on one buffer: the server reads the whole delta before writing the weights.
-          ParameterServer.PushResult r = ps.pushAndPull(group, (int) steps, delta, floats);
+          ParameterServer.PushResult r = ps.push(group, (int) steps, delta, floats);
+          if (r == null) {
+            String turn;
+            while ((turn = ps.awaitTurn(group, Math.max(1, timeoutMillis / 4)))
+                == ParameterServer.STILL_WAITING) {
+              reply(HEARTBEAT, 0, 0, HEADER_BYTES);
+            }
+            r = ps.finishPush(group, turn, floats);
+          }
           if (r.accepted()) {
             reply(WEIGHTS, (r.stop() ? FLAG_STOP : 0) | (r.checkpoint() ? FLAG_CHECKPOINT : 0),
                 n, HEADER_BYTES + 4 * n);

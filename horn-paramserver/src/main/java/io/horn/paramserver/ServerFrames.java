@@ -25,7 +25,9 @@ import java.nio.ByteBuffer;
  *   <li>replies: {@code WELCOME} (sent once after authentication, count = parameter count),
  *       {@code WEIGHTS} (count = parameter count, flags {@code FLAG_STOP} and {@code
  *       FLAG_CHECKPOINT}: send your state), {@code STATE_ACK}, {@code DONE_ACK}
- *       (flag {@code FLAG_ALL_DONE}), {@code ERROR} (count = UTF-8 bytes of the reason; with
+ *       (flag {@code FLAG_ALL_DONE}), {@code HEARTBEAT} (count 0: a push is still waiting for a
+ *       slow group within the staleness bound; sent every quarter of the server's timeout
+ *       until the push's own reply), {@code ERROR} (count = UTF-8 bytes of the reason; with
  *       {@code FLAG_FATAL} the server closes the connection after it).</li>
  * </ul>
  * A rejected delta gets a non-fatal ERROR. A header the protocol does not allow (unknown kind,
@@ -37,7 +39,8 @@ final class ServerFrames {
   static final int HEADER_BYTES = 24;
   // Request kinds, reply kinds and reply flags; see the class comment.
   static final int PULL = 1, PUSH = 2, DONE = 3, STATE = 4, PUSH_CODES = 5;
-  static final int WELCOME = 11, WEIGHTS = 12, DONE_ACK = 13, ERROR = 14, STATE_ACK = 15;
+  static final int WELCOME = 11, WEIGHTS = 12, DONE_ACK = 13, ERROR = 14, STATE_ACK = 15,
+      HEARTBEAT = 16;
   static final int FLAG_STOP = 1, FLAG_ALL_DONE = 2, FLAG_FATAL = 4, FLAG_CHECKPOINT = 8;
   /** The fixed part of a STATE payload: epoch, cursor, updates, array count. */
   static final int STATE_PREFIX = 20;

@@ -163,4 +163,42 @@ class ParameterServerSspTest {
     }
     assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "waited for a finished group");
   }
+
+  /**
+   * Over TCP, a push may wait for a slow group far longer than the client's deadline: the
+   * endpoint answers with heartbeats meanwhile (here 4 s of waiting against a 1 s deadline).
+   */
+  @Test
+  void aLongStalenessWaitOverTcpIsKeptAliveByHeartbeats() throws Exception {
+    io.horn.paramserver.collective.Handshake hs =
+        new io.horn.paramserver.collective.Handshake("the-job-secret-0123456789");
+    ParameterServer ps = new ParameterServer(new float[N], 2, 0);
+    ps.configure(false, 0, 30_000);
+    try (ServerEndpoint server = ServerEndpoint.open(ps, "127.0.0.1", hs, 2, 1_000);
+        RemoteServerClient fast = RemoteServerClient.connect(server.address(), hs, 0, N, 1_000);
+        RemoteServerClient slow = RemoteServerClient.connect(server.address(), hs, 1, N, 1_000)) {
+      float[] d = new float[N];
+      Arrays.fill(d, 1);
+      float[] w = new float[N];
+      Thread late = new Thread(() -> {
+        try {
+          Thread.sleep(4_000);
+          float[] mine = new float[N];
+          Arrays.fill(mine, 2);
+          slow.pushAndPull(1, mine, new float[N]);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      late.start();
+      long t0 = System.nanoTime();
+      fast.pushAndPull(1, d, w); // lock-step: waits for the slow group's first push
+      long waited = (System.nanoTime() - t0) / 1_000_000;
+      late.join();
+      assertTrue(waited >= 3_500, "returned after " + waited + " ms without the slow group");
+      float[] both = new float[N];
+      Arrays.fill(both, 3);
+      assertArrayEquals(both, w, "the round's weights hold both pushes");
+    }
+  }
 }
