@@ -92,8 +92,9 @@ public final class GpuChecks {
   private static int probe() {
     CudaProbe.Result r = CudaProbe.result();
     System.out.println(r.describe());
-    System.out.println("devices: " + r.deviceCount + "; cuBLAS: "
-        + (r.cublas ? "yes" : "no (" + r.cublasReason + ")") + "; PTX in the jar: " + r.ptx);
+    System.out.println("devices: " + r.deviceCount + "; cuBLAS: " + (r.cublas ? "yes"
+        : r.deviceCount == 0 ? "not probed" : "no (" + r.cublasReason + ")")
+        + "; kernels' PTX in the jar: " + Kernels.ptxAvailable());
     return r.usable ? 0 : notRun(r.reason);
   }
 
