@@ -198,7 +198,7 @@ NOT_RUN=()
 step() {
   local name=$1 rc log
   shift
-  log="$OUT/$(printf '%02d' $((${#STATUS[@]} + 1)))-$name.log"
+  log="$LOGS/$(printf '%02d' $((${#STATUS[@]} + 1)))-$name.log"
   section "$name"
   if [ "$(type -t "$1")" != function ] && command -v timeout >/dev/null 2>&1; then
     timeout "${GPU_CHECK_TIMEOUT:-900}" "$@" 2>&1 | tee "$log"
@@ -219,7 +219,7 @@ step() {
 summary() {
   section "summary"
   printf '%s\n' "${STATUS[@]}"
-  echo "logs: $OUT"
+  echo "logs: $LOGS"
   if printf '%s\n' "${STATUS[@]}" | grep -q '^FAIL'; then
     echo "FAILED: $(printf '%s\n' "${STATUS[@]}" | grep '^FAIL' | sed 's/^FAIL *//' | paste -sd ';' -)"
     exit 1
@@ -264,17 +264,17 @@ run_bundle() {
   JAVA="$HERE/jre/bin/java"
   [ -x "$JAVA" ] || die 1 "broken bundle: no $JAVA"
   if [ -n "${GPU_CHECKS_OUT:-}" ]; then
-    OUT=$GPU_CHECKS_OUT
+    LOGS=$GPU_CHECKS_OUT
   elif [ -w "$HERE" ]; then
-    OUT="$HERE/results"
+    LOGS="$HERE/results"
   else
-    OUT=$(mktemp -d "${TMPDIR:-/tmp}/gpu-checks.XXXXXX")
+    LOGS=$(mktemp -d "${TMPDIR:-/tmp}/gpu-checks.XXXXXX")
   fi
-  mkdir -p "$OUT/tmp" || die 1 "cannot write the logs to $OUT"
+  mkdir -p "$LOGS/tmp" || die 1 "cannot write the logs to $LOGS"
   local cp="" e
   while read -r e; do cp="$cp${cp:+:}$HERE/$e"; done <"$HERE/classpath"
   # JCuda unpacks its natives into java.io.tmpdir: a writable directory of the run's own.
-  local jopts=(-Xmx8g --add-modules jdk.incubator.vector -Djava.io.tmpdir="$OUT/tmp" -cp "$cp")
+  local jopts=(-Xmx8g --add-modules jdk.incubator.vector -Djava.io.tmpdir="$LOGS/tmp" -cp "$cp")
   local mnist="$HERE/mnist"
   export HORN_REQUIRE_GPU=1
 
@@ -283,7 +283,7 @@ run_bundle() {
   case $? in
     0) ;;
     3) section "summary"; printf '%s\n' "${STATUS[@]}"
-       echo "NOT RUN: $(grep -h '^NOT RUN' "$OUT"/02-probe.log | head -1 | sed 's/^NOT RUN: *//')"
+       echo "NOT RUN: $(grep -h '^NOT RUN' "$LOGS"/02-probe.log | head -1 | sed 's/^NOT RUN: *//')"
        exit 3 ;;
     *) summary ;;
   esac

@@ -4,6 +4,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
 import jcuda.runtime.cudaStream_t;
 
@@ -41,6 +42,10 @@ abstract class Gemm implements AutoCloseable {
       try {
         Cuda.checkBlas(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)),
             "cublasSetStream");
+        // Full float32 products, no TF32 tensor-core rounding (10-bit mantissas): the GPU must
+        // compute what the CPU computes, up to summation order.
+        Cuda.checkBlas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH),
+            "cublasSetMathMode");
       } catch (RuntimeException e) {
         JCublas2.cublasDestroy(handle);
         throw e;
