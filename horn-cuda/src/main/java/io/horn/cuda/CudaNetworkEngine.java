@@ -52,7 +52,6 @@ import jcuda.driver.CUstream_flags;
  */
 final class CudaNetworkEngine implements NetworkEngine {
   private final NetworkSpec spec;
-  private final TrainingSettings settings;
   private final EngineArgs args;
   private final int maxBatch;
   private final int top;
@@ -93,7 +92,6 @@ final class CudaNetworkEngine implements NetworkEngine {
     checkArgument(!cublas || probe.cublas, "cuBLAS was asked for but is unavailable: %s",
         probe.cublasReason);
     this.spec = spec;
-    this.settings = settings;
     this.maxBatch = maxBatch;
     this.top = spec.depth() - 1;
     this.n = new int[spec.depth()];

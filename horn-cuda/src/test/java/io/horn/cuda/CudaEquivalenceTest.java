@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -139,7 +140,9 @@ class CudaEquivalenceTest {
         Identity.class, LeakyReLU.class}) {
       for (Class<?>[] out : outputs) {
         for (boolean cublas : new boolean[] {true, false}) {
-          a.add(Arguments.of(hidden, out[0], out[1], cublas));
+          a.add(Arguments.of(Named.of(hidden.getSimpleName(), hidden),
+              Named.of(out[0].getSimpleName(), out[0]), Named.of(out[1].getSimpleName(), out[1]),
+              cublas));
         }
       }
     }

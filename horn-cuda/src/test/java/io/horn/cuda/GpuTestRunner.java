@@ -4,6 +4,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPacka
 
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.launcher.Launcher;
@@ -80,11 +82,15 @@ public final class GpuTestRunner {
     System.exit(status);
   }
 
+  /** {@code Class method}, plus the display name of a parameterized invocation. */
   private static String name(TestIdentifier id) {
     String s = id.getUniqueId();
-    int cls = s.indexOf("[class:");
-    return (cls >= 0 ? s.substring(cls) : s).replace("[class:io.horn.cuda.", "")
-        .replaceAll("\\[(method|test-template|test-template-invocation):", " ")
-        .replace("]", "").replace("/", "");
+    Matcher cls = Pattern.compile("\\[class:(?:[\\w.]+\\.)?(\\w+)\\]")
+        .matcher(s);
+    Matcher method = Pattern.compile(
+        "\\[(?:method|test-template):(\\w+)").matcher(s);
+    String name = (cls.find() ? cls.group(1) : s) + (method.find() ? " " + method.group(1) : "");
+    return s.contains("[test-template-invocation:") ? name + " [" + id.getDisplayName() + "]"
+        : name;
   }
 }
