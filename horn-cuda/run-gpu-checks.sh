@@ -46,22 +46,27 @@ die() { say "$2" >&2; exit "$1"; }
 section() { printf '\n==== %s ====\n' "$*"; }
 
 # ====================================================================================== prepare
-# Directory entries of the classpath become jars named after their module: .../horn-core/target/
-# classes -> horn-core-classes.jar.
+# Jars are copied, class directories too (named after their module: .../horn-core/target/classes
+# -> lib/horn-core-classes); prints the entry as the bundle's classpath lists it.
 bundle_entry() {
   local entry=$1 lib=$2 name
   if [ -d "$entry" ]; then
-    name="$(basename "$(dirname "$(dirname "$entry")")")-$(basename "$entry").jar"
-    jar --create --file "$lib/$name" -C "$entry" . || return 1
+    name="$(basename "$(dirname "$(dirname "$entry")")")-$(basename "$entry")"
+    cp -r "$entry" "$lib/$name" || return 1
   elif [ -f "$entry" ] && [[ $(basename "$entry") == jcuda-natives-* ]]; then
     # Only the driver and runtime bindings: horn-cuda does not use the PTX compiler or NVRTC
     # bindings, 24 of the jar's 26 MB.
     name=$(basename "$entry")
-    local tmp
-    tmp=$(mktemp -d)
-    (cd "$tmp" && jar --extract --file "$entry" && rm -f lib/libJNvPTXCompiler-* lib/libJNvrtc-* \
-      && jar --create --file "$lib/$name" --manifest META-INF/MANIFEST.MF -C "$tmp" lib) || return 1
-    rm -rf "$tmp"
+    cp "$entry" "$lib/$name" || return 1
+    if command -v zip >/dev/null 2>&1; then
+      zip -q -d "$lib/$name" 'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*' || return 1
+    else
+      local tmp
+      tmp=$(mktemp -d)
+      (cd "$tmp" && jar --extract --file "$entry" && rm -f lib/libJNvPTXCompiler-* lib/libJNvrtc-* \
+        && jar --create --file "$lib/$name" --manifest META-INF/MANIFEST.MF -C "$tmp" lib) || return 1
+      rm -rf "$tmp"
+    fi
   elif [ -f "$entry" ]; then
     name=$(basename "$entry")
     cp "$entry" "$lib/$name" || return 1
@@ -94,7 +99,9 @@ make_jre() {
     echo "$stamp" >"$target/.horn-stamp"
   fi
   if [ -n "$cache" ]; then
-    cp -a "$cache" "$dest" || die 2 "cannot copy the runtime from $cache"
+    # Hard links where the cache shares the file system (nothing in the runtime is written to).
+    cp -al "$cache" "$dest" 2>/dev/null || { rm -rf "$dest"; cp -a "$cache" "$dest"; } \
+      || die 2 "cannot copy the runtime from $cache"
   fi
 }
 
