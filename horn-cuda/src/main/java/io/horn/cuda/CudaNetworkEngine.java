@@ -147,7 +147,8 @@ final class CudaNetworkEngine implements NetworkEngine {
       throw (Error) t;
     }
     String what = t instanceof LinkageError
-        ? CudaProbe.nativeLoadFailure(t, "libcuda.so", "no CUDA driver") : t.getMessage();
+        ? CudaProbe.nativeLoadFailure(t, "libcuda.so", "no CUDA driver")
+        : t.getMessage() != null ? t.getMessage() : t.toString();
     CudaProbe.Result first = CudaProbe.result();
     if (t instanceof LinkageError && !first.usable && !what.contains(first.reason)) {
       // A later JCuda call only says that its class failed to load; the probe knows why.
