@@ -39,13 +39,18 @@ final class DeviceBuffer implements AutoCloseable {
   }
 
   private CUdeviceptr range(long from, long count, long hostFrom, long hostLength) {
+    checkRange(from, count, length, hostFrom, hostLength);
+    return from == 0 ? ptr : ptr.withByteOffset(from * Sizeof.FLOAT);
+  }
+
+  /** Throws unless {@code count} floats fit at {@code from} of the device and host ranges. */
+  static void checkRange(long from, long count, long length, long hostFrom, long hostLength) {
     if (from < 0 || count < 0 || from + count > length || hostFrom < 0
         || hostFrom + count > hostLength) {
       throw new IndexOutOfBoundsException("copy of " + count + " floats at device offset " + from
           + " (buffer of " + length + ") and host offset " + hostFrom + " (array of "
           + hostLength + ")");
     }
-    return from == 0 ? ptr : ptr.withByteOffset(from * Sizeof.FLOAT);
   }
 
   /** Synchronous copy from a Java array (the host waits). */

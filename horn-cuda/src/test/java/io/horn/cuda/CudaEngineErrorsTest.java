@@ -97,6 +97,18 @@ class CudaEngineErrorsTest {
   }
 
   @Test
+  void copiesOutsideEitherSideAreRefused() {
+    DeviceBuffer.checkRange(0, 10, 10, 0, 10);
+    DeviceBuffer.checkRange(5, 5, 10, 2, 7);
+    assertEquals("copy of 6 floats at device offset 5 (buffer of 10) and host offset 0 (array of"
+        + " 100)", assertThrows(IndexOutOfBoundsException.class,
+            () -> DeviceBuffer.checkRange(5, 6, 10, 0, 100)).getMessage());
+    assertThrows(IndexOutOfBoundsException.class, () -> DeviceBuffer.checkRange(0, 5, 10, 3, 7));
+    assertThrows(IndexOutOfBoundsException.class, () -> DeviceBuffer.checkRange(-1, 1, 10, 0, 1));
+    assertThrows(IndexOutOfBoundsException.class, () -> DeviceBuffer.checkRange(0, -1, 10, 0, 1));
+  }
+
+  @Test
   void resourcesAreReleasedNewestFirstEvenWhenAReleaseFails() {
     List<String> released = new ArrayList<>();
     Resources r = new Resources();
