@@ -10,11 +10,15 @@
 # The kernels are checked here once, by ptxas, for real architectures, so a kernel that does not
 # compile fails the build instead of a user's first training step.
 #
-# Without nvcc, horn-cuda ships without PTX (any stale PTX is removed) and the GPU backend reports
-# itself unavailable; KernelsPtxTest fails if nvcc is present but the PTX is missing.
+# Without nvcc, a PTX already at OUTPUT (built elsewhere and carried over, as on a GPU machine
+# that has a driver but no toolkit) is kept; with none there, horn-cuda ships without PTX and the
+# GPU backend reports itself unavailable. The PTX records the SHA-256 of the source it was built
+# from (a "// horn-kernels-source-sha256:" line); KernelsPtxTest fails when it does not match
+# the source, and when nvcc is present but the PTX is missing.
 #
-# nvcc is looked up as: PATH, $CUDA_HOME/bin, $CUDA_PATH/bin, /usr/local/cuda/bin, /usr/local/bin
-# (io.horn.cuda.KernelsPtxTest looks in the same places).
+# nvcc is looked up as: $HORN_NVCC, PATH, $CUDA_HOME/bin, $CUDA_PATH/bin, /usr/local/cuda/bin,
+# /usr/local/bin (io.horn.cuda.KernelsPtxTest looks in the same places). HORN_NVCC=none builds as
+# if there were no nvcc.
 set -euo pipefail
 
 src=$1
@@ -22,6 +26,12 @@ out=$2
 
 find_nvcc() {
   local d
+  case ${HORN_NVCC:-} in
+    none) return 1 ;;
+    '') ;;
+    *) [ -x "$HORN_NVCC" ] && { echo "$HORN_NVCC"; return 0; }
+       echo "[horn-cuda] ERROR: HORN_NVCC=$HORN_NVCC is not an executable" >&2; exit 1 ;;
+  esac
   if command -v nvcc >/dev/null 2>&1; then
     command -v nvcc
     return 0
@@ -35,13 +45,24 @@ find_nvcc() {
   return 1
 }
 
+src_sha=$(sha256sum "$src" | cut -d' ' -f1)
+
 if ! nvcc=$(find_nvcc); then
-  rm -f "$out"
-  echo "[horn-cuda] nvcc not found: horn-cuda ships without PTX (the GPU backend will be unavailable)"
+  if [ -f "$out" ]; then
+    if grep -qx "// horn-kernels-source-sha256: $src_sha" "$out"; then
+      echo "[horn-cuda] nvcc not found: keeping the PTX at $out (built elsewhere from this source)"
+    else
+      echo "[horn-cuda] WARNING: nvcc not found; keeping the PTX at $out, but it was built from" \
+        "another version of $(basename "$src") (KernelsPtxTest will fail)"
+    fi
+  else
+    echo "[horn-cuda] nvcc not found: horn-cuda ships without PTX (the GPU backend will be unavailable)"
+  fi
   exit 0
 fi
 
-if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ]; then
+if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$0" ] \
+    && grep -qx "// horn-kernels-source-sha256: $src_sha" "$out"; then
   echo "[horn-cuda] $out is up to date"
   exit 0
 fi
@@ -104,6 +125,8 @@ for sm in $targets; do
   fi
 done
 entries=$(grep -c '^\.visible \.entry ' "$tmp" || true)
+# Which source this PTX is: checked by KernelsPtxTest, kept by a build without nvcc.
+echo "// horn-kernels-source-sha256: $src_sha" >>"$tmp"
 echo "[horn-cuda] ptxas checked $entries kernels for: $targets"
 
 mv "$tmp" "$out"

@@ -79,8 +79,22 @@ public final class CudaBackend implements MathBackend {
     }
   }
 
+  /** An engine that multiplies with cuBLAS when it loads here, else with its own kernel. */
   @Override
   public NetworkEngine createEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
-    return new CudaNetworkEngine(spec, settings, maxBatch, CudaProbe.result());
+    CudaProbe.Result probe = CudaProbe.result();
+    return new CudaNetworkEngine(spec, settings, maxBatch, probe, probe.cublas);
+  }
+
+  /**
+   * An engine with a chosen matrix-product path: {@code cublas} true requires cuBLAS (an
+   * {@link IllegalArgumentException} names why it is unavailable), false uses Horn's own tiled
+   * sgemm kernel even where cuBLAS loads (to check one path against the other).
+   *
+   * @throws IllegalStateException when CUDA is not usable here or the engine cannot start
+   */
+  public NetworkEngine createEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch,
+      boolean cublas) {
+    return new CudaNetworkEngine(spec, settings, maxBatch, CudaProbe.result(), cublas);
   }
 }

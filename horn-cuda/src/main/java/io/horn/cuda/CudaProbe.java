@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
@@ -23,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * when a class first loads and as {@link NoClassDefFoundError} on every later call; every JCuda
  * call here sits inside a {@code catch (Throwable)} and becomes a reason string. JCuda unpacks its
  * native libraries into {@code java.io.tmpdir}, so an unwritable temporary directory is reported
- * the same way. The probe leaves JCuda's driver exceptions off ({@code
- * JCudaDriver.setExceptionsEnabled(false)}); an engine that wants them turns them back on.
+ * the same way. The probe turns JCuda's own exceptions off ({@code setExceptionsEnabled(false)}
+ * for the driver and cuBLAS) and checks every return code itself; so does the engine
+ * ({@link Cuda}), so neither depends on that switch.
+ *
+ * <p>The last step JIT-compiles the kernels' PTX for device 0, once: a driver too old for the PTX
+ * or a kernel it cannot compile makes the backend unusable, with the driver's JIT log in the
+ * reason, and {@code auto} then trains on the CPU.
  *
  * <p>Thread-safe: the first {@link #result()} probes (under the class-initialisation lock), every
  * later one returns the same {@link Result}.
@@ -154,50 +160,6 @@ public final class CudaProbe {
   }
 
   /**
-   * JCuda unpacks its native library into {@code java.io.tmpdir} unless the file already exists,
-   * and loads it: a JVM that starts at the same moment as another (the tasks of a job) can load
-   * the file while the other is still writing it, and die of SIGBUS (seen on a one-machine
-   * cluster). A lock file in the same directory makes the unpacking one JVM's at a time.
-   */
-  private static final class NativesLock implements AutoCloseable {
-    private final java.nio.channels.FileChannel channel;
-    private final java.nio.channels.FileLock lock;
-
-    private NativesLock(java.nio.channels.FileChannel channel,
-        java.nio.channels.FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    /** Waits for the lock; without a writable temporary directory, goes on unlocked. */
-    static NativesLock acquire() {
-      try {
-        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-            java.nio.file.Paths.get(System.getProperty("java.io.tmpdir"),
-                "horn-jcuda-natives.lock"),
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        return new NativesLock(ch, ch.lock());
-      } catch (java.io.IOException | RuntimeException e) {
-        return new NativesLock(null, null);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (lock != null) {
-          lock.release();
-        }
-        if (channel != null) {
-          channel.close();
-        }
-      } catch (java.io.IOException e) {
-        // released with the process anyway
-      }
-    }
-  }
-
-  /**
    * The JCuda calls, in a class of their own so that loading {@link CudaProbe} never resolves a
    * JCuda class: {@code Native} is touched only after JCuda's classes were found.
    */
@@ -242,8 +204,8 @@ public final class CudaProbe {
       int major;
       int minor;
       long memory;
+      CUdevice dev = new CUdevice();
       try {
-        CUdevice dev = new CUdevice();
         rc = JCudaDriver.cuDeviceGet(dev, 0);
         if (rc != CUresult.CUDA_SUCCESS) {
           return Result.unusable("CUDA device 0 unavailable: cuDeviceGet returned "
@@ -291,7 +253,9 @@ public final class CudaProbe {
         cublasReason = nativeLoadFailure(t, "libcublas.so", "cuBLAS 12 not installed");
       }
 
-      // 6. The kernels.
+      // 6. The kernels: in the jar, and JIT-compiled once by this driver for this device, so
+      // that a PTX the driver cannot load makes the backend unusable (and auto picks the CPU)
+      // with the JIT log in the reason, instead of failing the first training step.
       boolean ptx;
       String ptxFailure = "";
       try {
@@ -307,24 +271,40 @@ public final class CudaProbe {
             + " are missing from its jar (built without nvcc?)" + ptxFailure, name, cublas,
             cublasReason, count[0], major, minor, memory, false);
       }
+      String jit = jitFailure(dev);
+      if (jit != null) {
+        return new Result(false, found.describeDevice() + " found, but " + jit, name, cublas,
+            cublasReason, count[0], major, minor, memory, true);
+      }
       return new Result(true, found.describeDevice(), name, cublas, cublasReason, count[0], major,
           minor, memory, true);
     }
 
-    private static String resultName(int rc) {
+    /** Null when every kernel JIT-compiles on {@code dev}, otherwise why not (with the log). */
+    private static String jitFailure(CUdevice dev) {
+      CUcontext ctx = new CUcontext();
+      int rc = JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev);
+      if (rc != CUresult.CUDA_SUCCESS) {
+        return "its primary context could not be made: cuDevicePrimaryCtxRetain failed: "
+            + resultName(rc);
+      }
       try {
-        return CUresult.stringFor(rc) + " (" + rc + ")";
+        Cuda.check(JCudaDriver.cuCtxSetCurrent(ctx), "cuCtxSetCurrent");
+        Cuda.load(Kernels.ptx()).unload();
+        return null;
       } catch (Throwable t) {
-        return "CUresult " + rc;
+        return t instanceof IllegalStateException ? t.getMessage() : oneLine(t);
+      } finally {
+        JCudaDriver.cuDevicePrimaryCtxRelease(dev);
       }
     }
 
+    private static String resultName(int rc) {
+      return Cuda.resultName(rc);
+    }
+
     private static String cublasName(int st) {
-      try {
-        return cublasStatus.stringFor(st) + " (" + st + ")";
-      } catch (Throwable t) {
-        return "cublasStatus " + st;
-      }
+      return Cuda.blasName(st);
     }
   }
 

@@ -1,44 +1,47 @@
 package io.horn.cuda;
 
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
-import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadData;
-import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
-import java.util.HashMap;
-import java.util.Map;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 
 /**
- * Horn's kernels, loaded once from the PTX built at build time, and a small launcher that packs
- * arguments (ints, floats, device pointers) the way {@code cuLaunchKernel} wants them.
+ * Horn's kernels, JIT-compiled once from the PTX built at build time (every kernel is looked up
+ * when the module loads, so a kernel the driver cannot compile fails the engine's construction
+ * with the JIT log, not a later step), and a launcher that packs arguments (ints, floats, device
+ * pointers) the way {@code cuLaunchKernel} wants them and checks every launch's return code.
  *
- * <p>Confined to the thread that owns the CUDA context.
+ * <p>All launches go to one stream, the one cuBLAS uses too, so they run in the order queued.
+ * Confined to the engine's thread of the moment, with the engine's context current.
  */
 final class DeviceKernels implements AutoCloseable {
   static final int BLOCK = 256;
   static final int MAX_BLOCKS = 4096;
+  /** Threads per block for the per-column kernels (softmax, output errors): one block a column. */
+  static final int COLUMN_THREADS = 128;
 
-  private final CUmodule module = new CUmodule();
-  private final Map<String, CUfunction> functions = new HashMap<>();
+  private final Cuda.Module module;
+  private final CUstream stream;
 
-  DeviceKernels(String ptx) {
-    if (ptx == null) {
-      throw new IllegalStateException("horn-cuda was built without its kernels (no nvcc at build"
-          + " time): rebuild on a machine with the CUDA toolkit");
-    }
-    cuModuleLoadData(module, ptx);
+  /** Loads the kernels into the current context; launches go to {@code stream}. */
+  DeviceKernels(String ptx, CUstream stream) {
+    this.module = Cuda.load(ptx);
+    this.stream = stream;
+  }
+
+  /** What the JIT compiler reported when it compiled the module. */
+  String jitLog() {
+    return module.infoLog;
   }
 
   private CUfunction function(String name) {
-    return functions.computeIfAbsent(name, n -> {
-      CUfunction f = new CUfunction();
-      cuModuleGetFunction(f, module, n);
-      return f;
-    });
+    CUfunction f = module.functions.get(name);
+    if (f == null) {
+      throw new IllegalArgumentException("no kernel " + name + " in horn-cuda's PTX");
+    }
+    return f;
   }
 
   /** Launches {@code name} over {@code elements} work items with grid-stride blocks. */
@@ -46,9 +49,6 @@ final class DeviceKernels implements AutoCloseable {
     int[] grid = Kernels.grid(elements, BLOCK, MAX_BLOCKS);
     launchGrid(name, grid[0], BLOCK, 0, args);
   }
-
-  /** Threads per block for the per-column kernels (softmax, output errors): one block a column. */
-  static final int COLUMN_THREADS = 128;
 
   /** Launches a per-column kernel: one block per column of a {@code cols}-column block. */
   void launchColumns(String name, int cols, Object... args) {
@@ -59,22 +59,20 @@ final class DeviceKernels implements AutoCloseable {
   void sgemmTiled(boolean transA, boolean transB, int m, int n, int k, float alpha, Pointer a,
       int lda, Pointer b, int ldb, float beta, Pointer c, int ldc) {
     int[] tiles = Kernels.tiles(m, n);
-    launch2d(Kernels.SGEMM_TILED, Math.min(tiles[0], 65_535), Math.min(tiles[1], 65_535),
-        new Object[] {transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c,
-            ldc});
-  }
-
-  private void launch2d(String name, int gx, int gy, Object[] args) {
-    cuLaunchKernel(function(name), gx, gy, 1, 16, 16, 1, 0, null, pack(name, args), null);
+    Pointer params = pack(Kernels.SGEMM_TILED, new Object[] {transA ? 1 : 0, transB ? 1 : 0, m,
+        n, k, alpha, a, lda, b, ldb, beta, c, ldc});
+    Cuda.check(cuLaunchKernel(function(Kernels.SGEMM_TILED), Math.min(tiles[0], 65_535),
+        Math.min(tiles[1], 65_535), 1, Kernels.TILE, Kernels.TILE, 1, 0, stream, params, null),
+        "launch of " + Kernels.SGEMM_TILED + " (" + m + " × " + n + " × " + k + ")");
   }
 
   /** Launches {@code name} with an explicit grid, block and shared memory. */
   void launchGrid(String name, int blocks, int threads, int sharedBytes, Object... args) {
-    cuLaunchKernel(function(name), blocks, 1, 1, threads, 1, 1, sharedBytes, null,
-        pack(name, args), null);
+    Cuda.check(cuLaunchKernel(function(name), blocks, 1, 1, threads, 1, 1, sharedBytes, stream,
+        pack(name, args), null), "launch of " + name + " (" + blocks + " × " + threads + ")");
   }
 
-  private static Pointer pack(String name, Object[] args) {
+  static Pointer pack(String name, Object[] args) {
     NativePointerObject[] packed = new NativePointerObject[args.length];
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
@@ -94,6 +92,6 @@ final class DeviceKernels implements AutoCloseable {
 
   @Override
   public void close() {
-    cuModuleUnload(module);
+    module.unload();
   }
 }

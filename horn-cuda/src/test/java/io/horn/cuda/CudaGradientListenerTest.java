@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
@@ -83,7 +82,7 @@ class CudaGradientListenerTest {
   @Test
   void reportsEachBlockTopFirstOnceAndFinal() {
     CudaProbe.Result probe = CudaProbe.result();
-    assumeTrue(probe.usable, "no usable GPU: " + probe.reason);
+    GpuTests.gpu();
     List<int[]> ranges = new ArrayList<>();
     List<float[]> snapshots = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -132,7 +131,7 @@ class CudaGradientListenerTest {
   @Test
   void nullListenerIsRejected() {
     CudaProbe.Result probe = CudaProbe.result();
-    assumeTrue(probe.usable, "no usable GPU: " + probe.reason);
+    GpuTests.gpu();
     float[][] b = batch();
     try (NetworkEngine e = new CudaBackend().createEngine(SPEC, SETTINGS, BATCH)) {
       Gradients out = new Gradients(SPEC.parameterCount());

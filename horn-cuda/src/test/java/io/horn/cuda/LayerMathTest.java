@@ -80,7 +80,7 @@ class LayerMathTest {
     assumeFalse(probe.usable, "a GPU is usable here; CudaEquivalenceTest covers the engine");
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new CudaNetworkEngine(net(ReLU.class, SoftMax.class, CrossEntropy.class,
-            StandardNeuron.class, 0), S, 8, probe));
+            StandardNeuron.class, 0), S, 8, probe, false));
     assertTrue(e.getMessage().contains(probe.reason), e.getMessage());
   }
 }

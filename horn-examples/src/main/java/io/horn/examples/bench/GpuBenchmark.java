@@ -1,114 +1,15 @@
 package io.horn.examples.bench;
 
-import io.horn.core.StandardNeuron;
-import io.horn.core.activation.ReLU;
-import io.horn.core.activation.SoftMax;
-import io.horn.core.conf.HornConfiguration;
-import io.horn.core.conf.HornOptions;
-import io.horn.core.conf.TrainingSettings;
-import io.horn.core.cost.CrossEntropy;
-import io.horn.core.data.ArrayDataset;
-import io.horn.core.data.MnistData;
-import io.horn.core.engine.CpuBackend;
-import io.horn.core.engine.Trainer;
-import io.horn.core.math.Availability;
-import io.horn.core.math.Gradients;
-import io.horn.core.math.MathBackend;
-import io.horn.core.math.NetworkEngine;
-import io.horn.core.model.LayerSpec;
-import io.horn.core.model.Model;
-import io.horn.core.model.NetworkSpec;
-import io.horn.cuda.CudaBackend;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.List;
-
 /**
- * MNIST 784-500-500-10 on the CPU backend and the cuda backend: training-step throughput at
- * batch 128 and 1024, and, when a GPU is usable, a 10-epoch run on it with its test accuracy.
- * Without a usable GPU it says why and measures the CPU only.
- *
- * <p>{@code bin/horn bench gpu [--data DIR] [--epochs 10]}
+ * {@code bin/horn bench gpu}: horn-cuda's {@link io.horn.cuda.GpuBenchmark} (MNIST
+ * 784-500-500-10, cpu vs cuda at batch 128 and 1024; {@code NOT RUN} and exit status 3 without
+ * a usable GPU). It lives in horn-cuda so that the offline GPU check bundle carries it without
+ * horn-examples' dependencies.
  */
 public final class GpuBenchmark {
   private GpuBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 10;
-    for (int i = 0; i < args.length; i += 2) {
-      if (args[i].equals("--data")) {
-        data = Paths.get(args[i + 1]);
-      } else if (args[i].equals("--epochs")) {
-        epochs = Integer.parseInt(args[i + 1]);
-      } else {
-        System.err.println("usage: GpuBenchmark [--data DIR] [--epochs N]");
-        System.exit(2);
-      }
-    }
-    ArrayDataset train = MnistData.load(data, "train");
-    ArrayDataset test = MnistData.load(data, "t10k");
-    NetworkSpec spec = new NetworkSpec(List.of(
-        new LayerSpec(784, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(500, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(500, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(10, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
-    MathBackend cuda = new CudaBackend();
-    Availability gpu = cuda.availability();
-    System.out.println("cuda backend: " + gpu);
-    for (int batch : new int[] {128, 1024}) {
-      double cpu = rate(new CpuBackend(), spec, settings(batch, 1), train, batch);
-      if (gpu.isUsable()) {
-        double g = rate(cuda, spec, settings(batch, 1), train, batch);
-        System.out.printf("batch %4d: cpu %,.0f samples/s, gpu %,.0f samples/s = %.1fx%n", batch,
-            cpu, g, g / cpu);
-      } else {
-        System.out.printf("batch %4d: cpu %,.0f samples/s; gpu not measured%n", batch, cpu);
-      }
-    }
-    if (gpu.isUsable() && epochs > 0) {
-      long t0 = System.nanoTime();
-      Model m = new Trainer(spec, settings(128, epochs), cuda).fit(train, test, null);
-      System.out.printf("gpu training: %d epochs in %.1f s, test accuracy %s%n", epochs,
-          (System.nanoTime() - t0) / 1e9, m.metadata().get("test.accuracy"));
-    }
-  }
-
-  private static TrainingSettings settings(int batch, int epochs) {
-    HornConfiguration c = new HornConfiguration();
-    c.set(HornOptions.BATCH_SIZE, batch);
-    c.set(HornOptions.EPOCHS, epochs);
-    c.set(HornOptions.LEARNING_RATE, 0.05f);
-    c.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
-    return TrainingSettings.from(c);
-  }
-
-  /** Best of three rounds of training steps over real batches, in samples per second. */
-  private static double rate(MathBackend backend, NetworkSpec spec, TrainingSettings s,
-      ArrayDataset train, int batch) {
-    int[] order = new int[train.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    float[] x = new float[784 * batch];
-    float[] t = new float[10 * batch];
-    double best = 0;
-    try (NetworkEngine e = backend.createEngine(spec, s, batch)) {
-      e.setParameters(new Trainer(spec, s, backend).initialParameters());
-      Gradients g = new Gradients(spec.parameterCount());
-      int steps = Math.max(20, 25_600 / batch);
-      long step = 0;
-      for (int round = 0; round < 4; round++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++, step++) {
-          train.fill(order, (int) (step * batch % (train.size() - batch)), batch, x, 784, t);
-          e.trainStep(x, t, batch, step, g);
-        }
-        float[] sync = new float[spec.parameterCount()];
-        e.getParameters(sync); // waits for the device
-        best = Math.max(best, (double) steps * batch / ((System.nanoTime() - t0) / 1e9));
-      }
-    }
-    return best;
+    io.horn.cuda.GpuBenchmark.main(args);
   }
 }
