@@ -59,6 +59,10 @@ public final class BspJobRunner implements JobRunner {
     NetworkSpec spec = job.getNetworkSpec();
     TrainingSettings.from(conf);
     JobLayout layout = new JobLayout(conf);
+    if (layout.shards > 1 && CheckpointStore.directoryOf(conf) != null) {
+      LOG.warn("no checkpoints: a parameter server of {} shards cuts none ({})", layout.shards,
+          HornOptions.PARAMSERVER_SHARDS.key());
+    }
     String trainPath = conf.get(HornOptions.TRAINING_PATH);
     if (trainPath.isEmpty()) {
       throw new IllegalArgumentException("no training data: set "

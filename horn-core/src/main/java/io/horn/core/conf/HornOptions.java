@@ -137,7 +137,7 @@ public final class HornOptions {
 
   public static final ConfigOption<Float> PUSH_THRESHOLD = floatOption("horn.push.threshold",
       1e-3f, "The threshold of horn.push.encoding=threshold: the step each sent value stands "
-          + "for.", v -> v > 0 && Float.isFinite(v), "finite and > 0");
+          + "for.", v -> v > 0, "> 0");
 
   public static final ConfigOption<String> PARAMSERVER = stringOption("horn.paramserver", "auto",
       "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
