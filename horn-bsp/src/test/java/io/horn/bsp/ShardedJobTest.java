@@ -93,6 +93,19 @@ class ShardedJobTest {
   }
 
   @Test
+  void theStalenessBoundHoldsOnEveryShardWithAGroupDelayed() throws Exception {
+    HornJob job = job("bounded-sharded", 3, 3, 2, 120);
+    job.setStaleness(1);
+    job.getConfiguration().set(HornOptions.GROUP_DELAY, "0:15");
+    assertTrue(job.waitForCompletion(false));
+    Map<String, String> meta = job.getModel().metadata();
+    // Shard 0's clocks; the other shards see the same pushes, and a group's push returns only
+    // when every shard let it through.
+    assertTrue(Long.parseLong(meta.get("ps.max.lead")) <= 1, meta.toString());
+    assertEquals("2", meta.get("ps.shards"));
+  }
+
+  @Test
   void checkpointsWithSeveralShardsAreRefusedAtSubmit() {
     HornJob job = job("sharded-checkpoints", 2, 2, 2, 20);
     job.getConfiguration().set(HornOptions.CHECKPOINT_SECONDS, 5L);
