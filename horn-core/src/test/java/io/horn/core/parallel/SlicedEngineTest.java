@@ -1,0 +1,200 @@
+package io.horn.core.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horn.core.DropoutNeuron;
+import io.horn.core.StandardNeuron;
+import io.horn.core.TrainingMethod;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.Sigmoid;
+import io.horn.core.activation.SoftMax;
+import io.horn.core.activation.Tanh;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CrossEntropy;
+import io.horn.core.cost.SquaredError;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.math.Gradients;
+import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.Initializer;
+import io.horn.core.model.LayerSpec;
+import io.horn.core.model.NetworkSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A model-parallel group of P members trains exactly as one whole-network engine on the same
+ * batches: after 50 steps the weights assembled from the members' slices agree with the single
+ * engine's to 1e-5 (only the order of float additions differs), for P = 2 and 4 — with layers
+ * whose sizes P does not divide.
+ */
+class SlicedEngineTest {
+  private static final int BATCH = 24;
+  private static final int STEPS = 50;
+
+  private static NetworkSpec mlp(boolean softmax) {
+    List<LayerSpec> layers = List.of(
+        new LayerSpec(19, ReLU.class, StandardNeuron.class, 0f),
+        new LayerSpec(23, ReLU.class, StandardNeuron.class, 0f),
+        new LayerSpec(13, Tanh.class, StandardNeuron.class, 0f),
+        new LayerSpec(7, softmax ? SoftMax.class : Sigmoid.class, StandardNeuron.class, 0f));
+    return new NetworkSpec(layers, softmax ? CrossEntropy.class : SquaredError.class);
+  }
+
+  private static TrainingSettings settings(TrainingMethod method) {
+    HornConfiguration conf = new HornConfiguration();
+    conf.set(HornOptions.LEARNING_RATE, 0.05f);
+    conf.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
+    conf.set(HornOptions.REGULARIZATION_WEIGHT, 1e-4f);
+    conf.set(HornOptions.BATCH_SIZE, BATCH);
+    conf.set(HornOptions.THREADS, 1);
+    conf.set(HornOptions.TRAINING_METHOD, method);
+    return TrainingSettings.from(conf);
+  }
+
+  /** Batches of random inputs with one-hot targets, the same for every engine. */
+  private static float[][][] batches(NetworkSpec spec) {
+    Random r = new Random(11);
+    float[][][] b = new float[STEPS][2][];
+    for (int s = 0; s < STEPS; s++) {
+      float[] x = new float[spec.inputSize() * BATCH];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) r.nextGaussian();
+      }
+      float[] t = new float[spec.outputSize() * BATCH];
+      for (int c = 0; c < BATCH; c++) {
+        t[c * spec.outputSize() + r.nextInt(spec.outputSize())] = 1f;
+      }
+      b[s][0] = x;
+      b[s][1] = t;
+    }
+    return b;
+  }
+
+  private static float[] single(NetworkSpec spec, TrainingSettings s, float[] start,
+      float[][][] batches) {
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, s, BATCH)) {
+      e.setParameters(start);
+      Gradients g = new Gradients(spec.parameterCount());
+      for (float[][] b : batches) {
+        e.trainStep(b[0], b[1], BATCH, 0, g);
+      }
+      float[] w = new float[spec.parameterCount()];
+      e.getParameters(w);
+      return w;
+    }
+  }
+
+  private static float[] sliced(NetworkSpec spec, TrainingSettings s, float[] start,
+      float[][][] batches, int members) throws Exception {
+    NeuronSlices plan = NeuronSlices.of(spec, members);
+    ThreadExchange[] ex = ThreadExchange.group(members, 30_000);
+    ExecutorService pool = Executors.newFixedThreadPool(members);
+    float[] assembled = new float[spec.parameterCount()];
+    try {
+      List<Future<float[]>> runs = new ArrayList<>();
+      for (int m = 0; m < members; m++) {
+        int member = m;
+        runs.add(pool.submit(() -> {
+          SlicedEngine e = new SlicedEngine(plan, s, BATCH, ex[member]);
+          e.setParameters(plan.slice(start, member));
+          for (float[][] b : batches) {
+            e.trainStep(b[0], b[1], BATCH);
+          }
+          float[] mine = new float[plan.parameterCount(member)];
+          e.getParameters(mine);
+          return mine;
+        }));
+      }
+      for (int m = 0; m < members; m++) {
+        plan.place(runs.get(m).get(), m, assembled);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return assembled;
+  }
+
+  private static void assertClose(float[] expected, float[] actual) {
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+    }
+    assertTrue(worst <= 1e-5, "largest difference " + worst);
+  }
+
+  @Test
+  void twoAndFourMembersTrainAsOneEngine() throws Exception {
+    for (boolean softmax : new boolean[] {true, false}) {
+      NetworkSpec spec = mlp(softmax);
+      for (TrainingMethod method : new TrainingMethod[] {TrainingMethod.GRADIENT_DESCENT,
+          TrainingMethod.ADAM}) {
+        TrainingSettings s = settings(method);
+        float[] start = Initializer.initialize(spec, s.initialization, 3);
+        float[][][] batches = batches(spec);
+        float[] one = single(spec, s, start, batches);
+        double moved = 0;
+        for (int i = 0; i < one.length; i++) {
+          moved = Math.max(moved, Math.abs(one[i] - start[i]));
+        }
+        assertTrue(moved > 1e-2, "training moved the weights by only " + moved);
+        for (int members : new int[] {2, 4}) {
+          assertClose(one, sliced(spec, s, start, batches, members));
+        }
+      }
+    }
+  }
+
+  @Test
+  void slicesTileTheParameterVector() {
+    NetworkSpec spec = mlp(true);
+    NeuronSlices plan = NeuronSlices.of(spec, 4);
+    float[] full = new float[spec.parameterCount()];
+    for (int i = 0; i < full.length; i++) {
+      full[i] = i;
+    }
+    float[] back = new float[full.length];
+    int total = 0;
+    for (int m = 0; m < 4; m++) {
+      plan.place(plan.slice(full, m), m, back);
+      total += plan.parameterCount(m);
+    }
+    assertEquals(full.length, total);
+    assertArrayEquals(full, back);
+    // 23 neurons over 4 members: 5, 6, 6, 6.
+    assertEquals(5, plan.owned(1, 0));
+    assertEquals(6, plan.owned(1, 3));
+  }
+
+  @Test
+  void userNeuronsDropoutAndTooNarrowLayersAreRefused() {
+    NetworkSpec withDropout = new NetworkSpec(List.of(
+        new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
+        new LayerSpec(8, ReLU.class, StandardNeuron.class, 0.5f),
+        new LayerSpec(3, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new SlicedEngine(NeuronSlices.of(withDropout, 2),
+            settings(TrainingMethod.GRADIENT_DESCENT), 8, ThreadExchange.group(2, 1000)[0]));
+    assertTrue(e.getMessage().contains("layer 1 drops units"), e.getMessage());
+    NetworkSpec user = new NetworkSpec(List.of(
+        new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
+        new LayerSpec(8, ReLU.class, DropoutNeuron.class, 0f),
+        new LayerSpec(3, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> new SlicedEngine(NeuronSlices.of(user, 2),
+            settings(TrainingMethod.GRADIENT_DESCENT), 8, ThreadExchange.group(2, 1000)[0]));
+    assertTrue(e.getMessage().contains("layer 1 has user-written neurons"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> NeuronSlices.of(user, 4));
+    assertTrue(e.getMessage().contains("layer 2 has 3 neurons, fewer than the 4 members"),
+        e.getMessage());
+  }
+}
