@@ -51,6 +51,9 @@ final class ServerAdmission {
   private final long timeoutMillis;
   private final Admit admit;
   private final Thread acceptThread;
+  /** The deadline executor's thread(s), joined by close. */
+  private final java.util.List<Thread> deadlineThreads =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService deadlines;
   private final AtomicInteger connectionIds = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
@@ -71,6 +74,7 @@ final class ServerAdmission {
     this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "horn-paramserver-handshake-deadlines");
       t.setDaemon(true);
+      deadlineThreads.add(t);
       return t;
     });
   }
@@ -206,6 +210,11 @@ final class ServerAdmission {
       }
       deadlines.awaitTermination(Math.max(1, end - System.currentTimeMillis()),
           TimeUnit.MILLISECONDS);
+      // Terminated is signalled before the executor's thread has quite ended: wait for it too,
+      // so that a closed endpoint leaves no thread behind.
+      for (Thread t : deadlineThreads) {
+        t.join(Math.max(1, end - System.currentTimeMillis()));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
