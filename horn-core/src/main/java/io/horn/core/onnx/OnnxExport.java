@@ -18,10 +18,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a {@link Model} as an ONNX model (IR version {@value #IR_VERSION}, default-domain opset
@@ -120,17 +124,33 @@ public final class OnnxExport {
   }
 
   /**
-   * Writes the model to the file {@code p}, through a temporary file in the same directory so
-   * that a failure never leaves half a model under the final name.
+   * Writes the model to the file {@code p}, through a temporary file in the same directory
+   * (flushed to disk, then renamed) so that a failure never leaves half a model under the final
+   * name. A model that cannot be exported fails before any file is made.
    */
   public static void save(Model model, Path p) throws IOException {
     checkNotNull(p, "path");
     byte[] bytes = toBytes(model);
-    Path dir = p.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, "." + p.getFileName(), ".tmp");
+    Path target = p.toAbsolutePath();
+    if (Files.isDirectory(target)) {
+      throw new IOException("cannot write the ONNX model to " + p + ": it is a directory");
+    }
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp-"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
