@@ -17,10 +17,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -103,14 +104,41 @@ public abstract class TextDatasetFormat implements DatasetFormat {
     try {
       java.nio.file.Path p = java.nio.file.Paths.get(location.startsWith("file:")
           ? java.net.URI.create(location).getPath() : location);
-      if (!java.nio.file.Files.isDirectory(p)) {
-        return null;
-      }
-      List<FileStatus> files = InputFiles.list(toHadoopPath(location), new Configuration());
-      return TextFormat.kindOfName(files.get(0).getPath().getName());
-    } catch (IOException | RuntimeException e) {
+      String first = firstDataFile(p, true);
+      return first == null ? null : TextFormat.kindOfName(first);
+    } catch (RuntimeException e) {
+      return null; // not a path this platform can name
+    }
+  }
+
+  /**
+   * The name of the first file {@link InputFiles} would read in the local directory {@code
+   * dir}, or null if it is not a directory or has none; through java.nio, since asking every
+   * path that a user gives should not start Hadoop's file system.
+   */
+  private static String firstDataFile(java.nio.file.Path dir, boolean top) {
+    if (!Files.isDirectory(dir)) {
       return null;
     }
+    String first = null;
+    boolean train = false;
+    try (DirectoryStream<java.nio.file.Path> entries = Files.newDirectoryStream(dir)) {
+      for (java.nio.file.Path e : entries) {
+        String name = e.getFileName().toString();
+        if (InputFiles.isHidden(name)) {
+          continue;
+        }
+        if (Files.isRegularFile(e)) {
+          first = first == null || name.compareTo(first) < 0 ? name : first;
+        } else if (top && name.equals(InputFiles.TRAIN_DIR)) {
+          train = true;
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      return null;
+    }
+    return first != null || !train ? first
+        : firstDataFile(dir.resolve(InputFiles.TRAIN_DIR), false);
   }
 
   /** The Hadoop path of {@code path}'s files: its location, without the options. */
