@@ -14,6 +14,7 @@ import io.horn.core.data.text.TextFormat;
 import io.horn.core.data.text.TextFormat.Kind;
 import io.horn.core.data.text.TextSamples;
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,11 @@ public abstract class TextDatasetFormat implements DatasetFormat {
     checkNotNull(path, "path");
     checkArgument(accepts(path), "the %s format does not accept '%s'", name(), path);
     TextSamples samples = new TextSamples(TextFormat.forPath(path, kind), expected);
+    String location = TextFormat.location(path);
+    if (!location.matches("[A-Za-z][A-Za-z0-9+.-]+:.*")
+        && !Files.exists(java.nio.file.Paths.get(location))) {
+      throw new FileNotFoundException("training data path does not exist: " + location);
+    }
     Configuration conf = new Configuration();
     for (Path file : InputFiles.paths(toHadoopPath(path), conf)) {
       try (BufferedReader in = open(file, conf)) {

@@ -124,6 +124,14 @@ class TextSampleInputFormatTest {
   }
 
   @Test
+  void aMissingFileIsNamedAsGiven() {
+    String missing = dir.resolve("nope.csv") + "#label=last";
+    java.io.FileNotFoundException e = assertThrows(java.io.FileNotFoundException.class,
+        () -> Datasets.open(missing, SHAPE));
+    assertEquals("training data path does not exist: " + dir.resolve("nope.csv"), e.getMessage());
+  }
+
+  @Test
   void moreWorkersThanLinesIsNamed() throws Exception {
     Path p = writeCsv("small.csv", 0, 2);
     IOException e = assertThrows(IOException.class, () -> readAll(p.toString(), 5));
