@@ -4,6 +4,8 @@ import io.horn.bsp.checkpoint.CheckpointStore;
 import io.horn.bsp.io.HornInputFormat;
 import io.horn.bsp.io.SampleWritable;
 import io.horn.bsp.io.SequenceFileDatasetFormat;
+import io.horn.bsp.io.TextDatasetFormat;
+import io.horn.bsp.io.TextSampleInputFormat;
 import io.horn.core.HornJob;
 import io.horn.core.JobRunner;
 import io.horn.core.conf.ConfigOption;
@@ -252,10 +254,14 @@ public final class BspJobRunner implements JobRunner {
     bsp.setMessageClass(SetupMessage.class);
     if (splits) {
       bsp.set(WorkerData.INPUT_MODE, "splits");
-      bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));
-      bsp.setInputFormat(HornInputFormat.class);
-      bsp.setInputKeyClass(LongWritable.class);
-      bsp.setInputValueClass(SampleWritable.class);
+      if (TextDatasetFormat.kindOf(trainPath) != null) {
+        TextSampleInputFormat.configure(bsp, trainPath, InputCheck.shape(spec));
+      } else {
+        bsp.setInputPath(SequenceFileDatasetFormat.toHadoopPath(trainPath));
+        bsp.setInputFormat(HornInputFormat.class);
+        bsp.setInputKeyClass(LongWritable.class);
+        bsp.setInputValueClass(SampleWritable.class);
+      }
       // One split per worker; the parameter server is one more task, without a split. Hama
       // 0.7.1 keeps the task count above the split count only when forced to.
       bsp.getConfiguration().setInt(HornInputFormat.SPLITS_KEY, layout.workers);

@@ -337,8 +337,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           board.totalSteps(totalBudget);
         }
         GroupReporter reporter = new GroupReporter(group, board,
-            testPath.isEmpty() ? null : Datasets.open(testPath), spec, settings,
-            (groupSamples + settings.batchSize - 1) / settings.batchSize);
+            testPath.isEmpty() ? null : Datasets.open(testPath, InputCheck.shape(spec)), spec,
+            settings, (groupSamples + settings.batchSize - 1) / settings.batchSize);
         reporter.snapshotEvery(conf.get(HornOptions.SNAPSHOT_STEPS));
         w.reportTo(reporter);
       }

@@ -46,7 +46,7 @@ final class JobOutput {
     if (!testPath.isEmpty()) {
       meta.put("data.test", testPath);
       try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
-        Dataset test = Datasets.open(testPath);
+        Dataset test = Datasets.open(testPath, InputCheck.shape(spec));
         e.setParameters(weights);
         Evaluation ev = Evaluation.of(e, test);
         meta.put("test.accuracy", Double.toString(ev.accuracy()));

@@ -45,7 +45,7 @@ final class WorkerData {
     if ("splits".equals(peer.getConfiguration().get(INPUT_MODE))) {
       d = readSplit(peer, path, worker);
     } else {
-      Dataset all = Datasets.open(path);
+      Dataset all = Datasets.open(path, InputCheck.shape(spec));
       boolean interleaved = conf.get(HornOptions.DATA_SLICES).equals("interleaved");
       d = conf.get(HornOptions.DATA_GROUPS).equals("whole")
           ? copy(all, slice(all.size(), layout.memberOf(worker), layout.groupSize, interleaved))

@@ -1,5 +1,6 @@
 package io.horn.examples;
 
+import io.horn.bsp.io.TextDatasetFormat;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
@@ -7,6 +8,7 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
+import io.horn.core.data.text.TextFormat;
 import io.horn.core.model.Model;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,11 @@ import java.nio.file.Paths;
  *
  * <p>{@code bin/horn example mnist [--data DIR] [--epochs 10] [--batch-size 128]
  * [--learning-rate 0.05] [--model PATH]}
+ *
+ * <p>{@code --data} and {@code --test} take any training data path (docs/data-formats.md): an
+ * idx directory, SequenceFiles, or CSV and LibSVM files such as {@code train.csv} or {@code
+ * train.libsvm#label-base=1}. For a text file without {@code --test}, the file of the same name
+ * with {@code train} replaced by {@code test} is the test set.
  */
 public final class MnistExample {
   private static final String USAGE = "usage: bin/horn example mnist [--data DIR] [--epochs N]"
@@ -100,7 +107,8 @@ public final class MnistExample {
       // A file-system URI (hdfs://...) goes to the job as it is: the job checks it, through
       // Hadoop's file systems, before it submits; a local path is checked here.
       boolean uri = data.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-      if (!uri) {
+      boolean text = TextDatasetFormat.kindOf(data) != null;
+      if (!uri && !text) {
         Path dir = Paths.get(data);
         if (!Files.isDirectory(dir)) {
           throw new IllegalArgumentException("MNIST directory not found: " + dir
@@ -109,7 +117,7 @@ public final class MnistExample {
         data = dir.toString();
       }
       if (test == null) {
-        test = defaultTest(data, uri);
+        test = text ? textTest(data) : defaultTest(data, uri);
       }
       HornJob job = new HornJob(HornConfiguration.withDefaults(), MnistExample.class);
       job.setTrainingSetPath(data);
@@ -154,6 +162,19 @@ public final class MnistExample {
       }
       System.exit(e instanceof IllegalArgumentException ? 2 : 1);
     }
+  }
+
+  /** The test file of a text training file: {@code train} replaced by {@code test} in its name. */
+  private static String textTest(String train) {
+    String location = TextFormat.location(train);
+    int slash = location.lastIndexOf('/');
+    String name = location.substring(slash + 1);
+    if (!name.contains("train")) {
+      throw new IllegalArgumentException("give the test set with --test (no 'train' in the name "
+          + "of " + location + " to derive it from)");
+    }
+    return location.substring(0, slash + 1) + name.replace("train", "test")
+        + train.substring(location.length());
   }
 
   /**

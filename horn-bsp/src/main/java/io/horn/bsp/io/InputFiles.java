@@ -73,7 +73,7 @@ final class InputFiles {
       return list(train.getPath(), conf, false);
     }
     if (files.isEmpty()) {
-      throw new IOException("no SequenceFiles in " + path
+      throw new IOException("no data files in " + path
           + " (names starting with '_' or '.' are skipped)");
     }
     files.sort(Comparator.comparing(s -> s.getPath().getName()));

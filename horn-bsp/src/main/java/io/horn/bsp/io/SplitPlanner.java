@@ -163,6 +163,16 @@ final class SplitPlanner {
 
   /** The split of virtual range {@code [from, to)}: a segment per file it touches. */
   private MultiFileRangeSplit split(long from, long to) throws IOException {
+    return split(files, starts, conf, from, to);
+  }
+
+  /**
+   * The split of virtual range {@code [from, to)} of {@code files} laid end to end ({@code
+   * starts}: each file's first virtual byte, then the total): a segment per file it touches,
+   * located on the hosts that hold most of its bytes. Shared with {@link LineSplitPlanner}.
+   */
+  static MultiFileRangeSplit split(List<FileStatus> files, long[] starts, Configuration conf,
+      long from, long to) throws IOException {
     List<Segment> segments = new ArrayList<>();
     Map<String, Long> hostBytes = new HashMap<>();
     for (int f = 0; f < files.size(); f++) {
@@ -173,7 +183,7 @@ final class SplitPlanner {
       }
       Segment s = new Segment(files.get(f).getPath(), lo - starts[f], hi - lo);
       segments.add(s);
-      countHosts(files.get(f), s, hostBytes);
+      countHosts(files.get(f), s, hostBytes, conf);
     }
     List<Map.Entry<String, Long>> ranked = new ArrayList<>(hostBytes.entrySet());
     ranked.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
@@ -184,8 +194,8 @@ final class SplitPlanner {
     return new MultiFileRangeSplit(segments, hosts);
   }
 
-  private void countHosts(FileStatus file, Segment s, Map<String, Long> hostBytes)
-      throws IOException {
+  private static void countHosts(FileStatus file, Segment s, Map<String, Long> hostBytes,
+      Configuration conf) throws IOException {
     FileSystem fs = file.getPath().getFileSystem(conf);
     BlockLocation[] blocks = fs.getFileBlockLocations(file, s.getStart(), s.getLength());
     if (blocks == null) {

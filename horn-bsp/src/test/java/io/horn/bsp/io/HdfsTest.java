@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.data.ArrayDataset;
+import io.horn.core.data.DataShape;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import java.io.FileNotFoundException;
@@ -101,6 +102,47 @@ class HdfsTest {
       r.close();
     }
     assertEquals(42, records);
+  }
+
+  @Test
+  void csvOnHdfsLoadsAndSplitsAtLines() throws Exception {
+    FileSystem fs = (FileSystem) cluster.getClass().getMethod("getFileSystem").invoke(cluster);
+    for (int f = 0; f < 2; f++) {
+      try (java.io.Writer w = new java.io.OutputStreamWriter(fs.create(
+          new org.apache.hadoop.fs.Path(root + "/text/part-" + f)),
+          java.nio.charset.StandardCharsets.UTF_8)) {
+        w.write("label,id,x\n");
+        for (int i = 0; i < 20; i++) {
+          w.write((i % 3) + "," + (f * 20 + i) + ",0.5\n");
+        }
+      }
+    }
+    DataShape shape = new DataShape(2, 3);
+    // A directory on HDFS is text by its format= option; a file also by its name.
+    Dataset d = Datasets.open(root + "/text#format=csv", shape);
+    assertEquals(40, d.size());
+    assertEquals(39f, ((ArrayDataset) d).feature(39, 0));
+    assertEquals(CsvDatasetFormat.class, Datasets.formats().get(0).getClass());
+    assertTrue(new CsvDatasetFormat().accepts(root + "/text/x.csv"));
+
+    int records = TestData.withHamaLoader(() -> {
+      BSPJob job = new BSPJob(new org.apache.hama.HamaConfiguration());
+      TextSampleInputFormat.configure(job, root + "/text#format=csv", shape);
+      TextSampleInputFormat format = new TextSampleInputFormat();
+      int n = 0;
+      for (InputSplit s : format.getSplits(job, 3)) {
+        assertTrue(s.getLocations().length > 0, "a datanode holds " + s);
+        RecordReader<LongWritable, SampleWritable> r = format.getRecordReader(s, job);
+        LongWritable k = r.createKey();
+        SampleWritable v = r.createValue();
+        while (r.next(k, v)) {
+          n++;
+        }
+        r.close();
+      }
+      return n;
+    });
+    assertEquals(40, records);
   }
 
   @Test

@@ -315,7 +315,7 @@ class HornInputFormatTest {
     Files.write(empty.resolve("_SUCCESS"), new byte[0]);
     IOException e2 =
         assertThrows(IOException.class, () -> splits(2, TestData.hadoopPath(empty)));
-    assertTrue(e2.getMessage().startsWith("no SequenceFiles in "), e2.getMessage());
+    assertTrue(e2.getMessage().startsWith("no data files in "), e2.getMessage());
     assertTrue(e2.getMessage().contains(empty.toString()), e2.getMessage());
 
     IOException e3 = assertThrows(IOException.class, () -> splits(2));

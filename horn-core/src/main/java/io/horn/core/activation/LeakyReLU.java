@@ -5,7 +5,8 @@ package io.horn.core.activation;
  * {@code f' = 1} for {@code y > 0}, else 0.01.
  */
 public final class LeakyReLU extends ActivationFunction {
-  static final float SLOPE = 0.01f;
+  /** The slope for negative inputs (ONNX's {@code LeakyRelu} alpha when exported). */
+  public static final float SLOPE = 0.01f;
 
   @Override
   public double apply(double x) {

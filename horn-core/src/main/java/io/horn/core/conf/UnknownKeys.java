@@ -36,6 +36,9 @@ public final class UnknownKeys {
    *       {@code WorkerData.INPUT_MODE});
    *   <li>{@code horn.bsp.splits}: the number of input splits to make (horn-bsp's {@code
    *       HornInputFormat.SPLITS_KEY});
+   *   <li>{@code horn.bsp.text.path}, {@code horn.bsp.text.features}, {@code
+   *       horn.bsp.text.classes}: CSV or LibSVM input, its options and the network's shape, for
+   *       the tasks' readers (horn-bsp's {@code TextSampleInputFormat});
    *   <li>{@code horn.resume.from}: the model a resumed job starts from (reserved for the
    *       runner's resume support; no code sets it yet).
    * </ul>
@@ -44,7 +47,8 @@ public final class UnknownKeys {
    * {@link HornOptions}: horn-core cannot see horn-bsp's constants, so they are repeated here.
    */
   public static final Set<String> INTERNAL = ImmutableSet.of("horn.job.token", "horn.rpc.host",
-      "horn.bsp.local.ipc", "horn.bsp.input", "horn.bsp.splits", "horn.resume.from");
+      "horn.bsp.local.ipc", "horn.bsp.input", "horn.bsp.splits", "horn.bsp.text.path",
+      "horn.bsp.text.features", "horn.bsp.text.classes", "horn.resume.from");
 
   private static final String PREFIX = "horn.";
 

@@ -25,4 +25,14 @@ public interface DatasetFormat {
 
   /** Reads the dataset at {@code path}, which {@link #accepts} accepted. */
   Dataset load(String path) throws IOException;
+
+  /**
+   * Reads the dataset at {@code path} for a network of the {@code expected} shape. A format whose
+   * data leaves the shape open (class ids rather than one-hot targets, sparse features) uses it to
+   * size the samples and to report a mismatch by file and line; the default ignores it and
+   * returns {@link #load(String)}'s dataset, which the caller then checks as a whole.
+   */
+  default Dataset load(String path, DataShape expected) throws IOException {
+    return load(path);
+  }
 }

@@ -41,13 +41,25 @@ public final class Datasets {
    * @throws IOException if no format accepts the existing path, or the format fails to read it
    */
   public static Dataset open(String path) throws IOException {
+    return open(path, null);
+  }
+
+  /**
+   * Loads the dataset at {@code path} for a network of the {@code expected} shape ({@link
+   * DatasetFormat#load(String, DataShape)}), with the first format that accepts it.
+   *
+   * @param expected the network's shape, or null when there is no network yet
+   * @throws FileNotFoundException if no format accepts the path and it does not exist
+   * @throws IOException if no format accepts the existing path, or the format fails to read it
+   */
+  public static Dataset open(String path, DataShape expected) throws IOException {
     checkNotNull(path, "training data path");
     checkArgument(!path.trim().isEmpty(), "the training data path is empty");
     List<DatasetFormat> formats = formats();
     for (DatasetFormat f : formats) {
       if (accepts(f, path)) {
         LOG.debug("reading '{}' as {}", path, f.name());
-        Dataset d = f.load(path);
+        Dataset d = expected == null ? f.load(path) : f.load(path, expected);
         if (d == null) {
           throw new IOException("dataset format " + f.name() + " (" + f.getClass().getName()
               + ") returned no dataset for '" + path + "'");

@@ -5,6 +5,7 @@ import io.horn.core.JobRunner;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
+import io.horn.core.data.DataShape;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.math.MathBackend;
@@ -46,9 +47,10 @@ public final class LocalJobRunner implements JobRunner {
       throw new IllegalArgumentException("no training data: set " + HornOptions.TRAINING_PATH.key()
           + " (HornJob.setTrainingSetPath)");
     }
-    Dataset train = Datasets.open(trainPath);
+    DataShape shape = new DataShape(spec.inputSize(), spec.outputSize());
+    Dataset train = Datasets.open(trainPath, shape);
     String testPath = conf.get(HornOptions.TEST_PATH);
-    Dataset test = testPath.isEmpty() ? null : Datasets.open(testPath);
+    Dataset test = testPath.isEmpty() ? null : Datasets.open(testPath, shape);
     MathBackend backend = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec, settings);
     if (verbose) {
       LOG.info("training {} on {} samples from {} ({} parameters, batch {})", spec,

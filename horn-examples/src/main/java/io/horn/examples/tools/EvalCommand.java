@@ -1,5 +1,6 @@
 package io.horn.examples.tools;
 
+import io.horn.core.data.DataShape;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.Evaluation;
@@ -16,7 +17,8 @@ import java.util.Locale;
  * <p>{@code <model>} is a local path or a Hadoop file-system URI ({@code hdfs://...}, see {@link
  * HadoopFiles}). {@code <data>} is any path {@link Datasets#open} accepts: an MNIST idx directory,
  * {@code dir#t10k}, a directory of SequenceFiles, local or on HDFS ({@code bin/horn
- * convert-mnist} writes them; idx files are read from the local disk only).
+ * convert-mnist} writes them; idx files are read from the local disk only), CSV or LibSVM files
+ * (docs/data-formats.md), whose class ids become targets as wide as the model's output layer.
  */
 public final class EvalCommand implements Subcommand {
   static final String USAGE = "usage: bin/horn eval <model> <data> [--verbose]";
@@ -36,7 +38,8 @@ public final class EvalCommand implements Subcommand {
     args.expectPositional("<model>", "<data>");
     String dataPath = args.positional().get(1);
     try (Inference model = Inference.load(args.positional().get(0))) {
-      Dataset data = Datasets.open(dataPath);
+      Dataset data = Datasets.open(dataPath,
+          new DataShape(model.spec().inputSize(), model.spec().outputSize()));
       model.checkDataset("data " + dataPath, data);
       Evaluation ev = Evaluation.of(model.engine(), data);
       print(out, model, dataPath, ev);

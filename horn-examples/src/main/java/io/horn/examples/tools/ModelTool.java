@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The model tools, behind {@code bin/horn eval|predict|info}: the first argument names the
- * subcommand ({@link EvalCommand}, {@link PredictCommand}, {@link InfoCommand}), the rest are
+ * The model tools, behind {@code bin/horn eval|predict|info|export}: the first argument names the
+ * subcommand ({@link EvalCommand}, {@link PredictCommand}, {@link InfoCommand}, {@link
+ * ExportCommand}), the rest are
  * its arguments.
  *
  * <p>Every problem is reported as one line on standard error starting with {@code horn: },
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public final class ModelTool {
   /** The usage line when no subcommand is known yet. */
-  static final String USAGE = "usage: bin/horn eval|predict|info <model> [args...]"
+  static final String USAGE = "usage: bin/horn eval|predict|info|export <model> [args...]"
       + " ('bin/horn <subcommand> --help' for its arguments)";
 
   /** Exit status for success. */
@@ -30,7 +31,8 @@ public final class ModelTool {
   private static final Map<String, Subcommand> COMMANDS = new LinkedHashMap<>();
 
   static {
-    for (Subcommand c : List.of(new EvalCommand(), new PredictCommand(), new InfoCommand())) {
+    for (Subcommand c : List.of(new EvalCommand(), new PredictCommand(), new InfoCommand(),
+        new ExportCommand())) {
       COMMANDS.put(c.name(), c);
     }
   }
@@ -55,7 +57,7 @@ public final class ModelTool {
     String usage = USAGE;
     try {
       if (args.length == 0) {
-        throw new UsageException("missing subcommand (eval, predict or info)");
+        throw new UsageException("missing subcommand (eval, predict, info or export)");
       }
       if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
         for (Subcommand c : COMMANDS.values()) {

@@ -3,17 +3,23 @@ package io.horn.examples.tools;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.horn.bsp.io.TextDatasetFormat;
+import io.horn.core.data.DataShape;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.data.IdxFile;
+import io.horn.core.data.text.SampleParser;
+import io.horn.core.data.text.TextFormat;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -25,12 +31,14 @@ import java.util.zip.GZIPInputStream;
  *       labels needed;
  *   <li>a CSV file of feature rows ({@link CsvFeatures});
  *   <li>any dataset path {@link Datasets#open} accepts (an idx directory, {@code dir#t10k}, a
- *       directory of SequenceFiles, ...); its labels are ignored.
+ *       directory of SequenceFiles, labelled CSV or LibSVM data, ...); its labels are ignored.
  * </ul>
  *
- * <p>A regular file is told apart by its first bytes, not its name: the idx images magic means
- * images, other binary headers (idx labels, {@code SEQ}, gzip) go to {@link Datasets#open}, and
- * anything else is read as CSV.
+ * <p>Labelled text data is told by its name and options ({@link TextDatasetFormat}): LibSVM
+ * files, CSV paths with options, and CSV files whose rows have one column more than the input
+ * layer. Any other regular file is told apart by its first bytes, not its name: the idx images
+ * magic means images, other binary headers (idx labels, {@code SEQ}, gzip) go to {@link
+ * Datasets#open}, and anything else is read as CSV feature rows.
  *
  * <p>Immutable once read.
  */
@@ -55,6 +63,9 @@ public abstract class PredictInput {
     checkNotNull(path, "input path");
     checkNotNull(model, "model");
     checkArgument(limit > 0, "limit must be positive, got %s", limit);
+    if (isLabelledText(path, model)) {
+      return fromDataset(path, model, limit);
+    }
     if (HadoopFiles.isRemote(path)) {
       // A directory or a SequenceFile is read where it lies, as any dataset on Hadoop; an idx
       // or CSV file from a copy, since their readers need a local file.
@@ -95,12 +106,53 @@ public abstract class PredictInput {
 
   private static PredictInput fromDataset(String path, Inference model, int limit)
       throws IOException, ToolFailure {
-    Dataset data = Datasets.open(path);
+    Dataset data = Datasets.open(path,
+        new DataShape(model.spec().inputSize(), model.spec().outputSize()));
     model.checkFeatures("data " + path, data.featureCount());
     if (data.size() == 0) {
       throw new ToolFailure("data " + path + " holds no samples");
     }
     return new FromDataset(path, data, Math.min(limit, data.size()));
+  }
+
+  /**
+   * Whether {@code path} is a labelled text dataset (docs/data-formats.md) rather than CSV
+   * feature rows: LibSVM data, a CSV path with options ({@code test.csv#label=last}), or a CSV
+   * file whose first sample line has one column more than the input layer (a label).
+   */
+  private static boolean isLabelledText(String path, Inference model) throws IOException {
+    TextFormat.Kind kind = TextDatasetFormat.kindOf(path);
+    if (kind == null) {
+      return false;
+    }
+    if (kind == TextFormat.Kind.LIBSVM || !TextFormat.location(path).equals(path)) {
+      return true;
+    }
+    byte[] head;
+    if (HadoopFiles.isRemote(path)) {
+      head = HadoopFiles.head(path, "input path", 1 << 16);
+    } else if (Files.isDirectory(Paths.get(path))) {
+      head = null;
+    } else {
+      try (InputStream in = Files.newInputStream(Paths.get(path))) {
+        head = in.readNBytes(1 << 16);
+      }
+    }
+    if (head == null) {
+      return true; // a directory of CSV files: a dataset
+    }
+    String[] lines = new String(head, StandardCharsets.UTF_8).split("\r?\n", -1);
+    SampleParser parser = new SampleParser(TextFormat.forPath(path, kind));
+    // The last piece may be a cut line; a line too long for the head decides nothing.
+    for (int i = 0; i < lines.length - 1; i++) {
+      if ((i == 0 && parser.isHeader(lines[i])) || !SampleParser.isSample(lines[i])) {
+        continue;
+      }
+      int columns = lines[i].split(Pattern.quote(String.valueOf(parser.format().separator())),
+          -1).length;
+      return columns == model.spec().inputSize() + 1;
+    }
+    return false;
   }
 
   /** What the samples came from, for messages. */

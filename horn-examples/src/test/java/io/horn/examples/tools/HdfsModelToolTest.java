@@ -122,6 +122,42 @@ class HdfsModelToolTest {
   }
 
   @Test
+  void exportWritesOnnxToHdfsAndEvalReadsCsvFromHdfs() throws Exception {
+    String out = hdfs + "/out/m.onnx";
+    ToolFixtures.Result r = ToolFixtures.run("export", hdfs + "/models/m.bin", out);
+    assertEquals(0, r.status, r.toString());
+    Path local = dir.resolve("m.onnx");
+    assertEquals(0, ToolFixtures.run("export", model.toString(), local.toString()).status);
+    try (FileSystem fs = FileSystem.newInstance(URI.create(hdfs), conf);
+        InputStream in = fs.open(new org.apache.hadoop.fs.Path(out))) {
+      assertEquals(java.util.Arrays.toString(Files.readAllBytes(local)),
+          java.util.Arrays.toString(in.readAllBytes()), "the same bytes as a local export");
+    }
+
+    // The training set as labelled CSV on HDFS: the same evaluation as its idx files.
+    io.horn.core.data.ArrayDataset d =
+        (io.horn.core.data.ArrayDataset) Datasets.open(data.toString());
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < d.size(); i++) {
+      sb.append(d.label(i));
+      for (int j = 0; j < d.featureCount(); j++) {
+        sb.append(',').append(d.feature(i, j));
+      }
+      sb.append('\n');
+    }
+    try (FileSystem fs = FileSystem.newInstance(URI.create(hdfs), conf);
+        java.io.OutputStream o = fs.create(new org.apache.hadoop.fs.Path("/text/train.csv"))) {
+      o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    ToolFixtures.Result idx = ToolFixtures.run("eval", model.toString(), data.toString());
+    ToolFixtures.Result text = ToolFixtures.run("eval", model.toString(),
+        hdfs + "/text/train.csv#classes=" + d.targetCount());
+    assertEquals(0, text.status, text.toString());
+    assertEquals(idx.outLines().subList(2, idx.outLines().size()),
+        text.outLines().subList(2, text.outLines().size()));
+  }
+
+  @Test
   void predictWritesItsOutputToHdfs() throws Exception {
     String out = hdfs + "/out/new/predictions.csv";
     ToolFixtures.Result stdout = ToolFixtures.run("predict", model.toString(), data.toString());

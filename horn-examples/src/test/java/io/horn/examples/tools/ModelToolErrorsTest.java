@@ -126,8 +126,8 @@ class ModelToolErrorsTest {
     assertUsage(ToolFixtures.run("predict", m.toString(), "x.csv", "--out", "a", "--out", "b"),
         "horn: option --out is given twice", PredictCommand.USAGE);
     assertUsage(ToolFixtures.run("train", m.toString()),
-        "horn: unknown subcommand 'train' (known: eval, predict, info)", ModelTool.USAGE);
-    assertUsage(ToolFixtures.run(), "horn: missing subcommand (eval, predict or info)",
+        "horn: unknown subcommand 'train' (known: eval, predict, info, export)", ModelTool.USAGE);
+    assertUsage(ToolFixtures.run(), "horn: missing subcommand (eval, predict, info or export)",
         ModelTool.USAGE);
   }
 
@@ -140,7 +140,7 @@ class ModelToolErrorsTest {
 
     ToolFixtures.Result all = ToolFixtures.run("--help");
     assertEquals(0, all.status);
-    assertEquals(3, all.outLines().size(), all.out);
+    assertEquals(4, all.outLines().size(), all.out);
   }
 
   private static void assertUsage(ToolFixtures.Result r, String reason, String usage) {
