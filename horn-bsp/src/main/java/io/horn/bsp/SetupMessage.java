@@ -151,10 +151,16 @@ public final class SetupMessage implements Writable {
       if (w < 0 || w > MAX_WEIGHTS) {
         throw new IOException("set-up message with " + w + " weights");
       }
-      weights = new float[w];
+      // Grown as the floats arrive, so that a corrupt count cannot allocate more than the
+      // stream holds (a short stream ends in an EOFException first).
+      float[] got = new float[Math.min(w, 1 << 16)];
       for (int i = 0; i < w; i++) {
-        weights[i] = in.readFloat();
+        if (i == got.length) {
+          got = java.util.Arrays.copyOf(got, (int) Math.min(w, 2L * got.length));
+        }
+        got[i] = in.readFloat();
       }
+      weights = got;
     }
   }
 
