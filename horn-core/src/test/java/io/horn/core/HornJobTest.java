@@ -162,7 +162,7 @@ class HornJobTest {
     assertMentions(assertThrows(IllegalArgumentException.class,
         () -> job.addLayer(-3, Sigmoid.class, StandardNeuron.class)), "size must be positive");
     assertThrows(IllegalArgumentException.class,
-        () -> job.addLayer(3, 1.0f, ReLU.class, DropoutNeuron.class));
+        () -> job.addLayer(3, 0f, ReLU.class, DropoutNeuron.class));
     assertThrows(NullPointerException.class, () -> job.addLayer(3, null, StandardNeuron.class));
     job.addLayer(3, Tanh.class, StandardNeuron.class);
     assertThrows(IllegalStateException.class, job::getNetworkSpec, "no output layer yet");
@@ -177,7 +177,7 @@ class HornJobTest {
   @Test
   void networkRoundTripsThroughTheConfiguration() {
     HornJob job = new HornJob(conf, HornJobTest.class);
-    job.inputLayer(12, 0.2f);
+    job.inputLayer(12, 0.8f);
     job.addLayer(9, ReLU.class, DropoutNeuron.class);
     job.addLayer(7, 0.3f, Tanh.class, SeedNeuron.class);
     job.outputLayer(3, SoftMax.class, StandardNeuron.class);
@@ -189,10 +189,11 @@ class HornJobTest {
     HornJob again = new HornJob(shipped, HornJobTest.class);
     assertEquals(original, again.getNetworkSpec());
     assertEquals(SquaredError.class, again.getNetworkSpec().cost());
-    assertEquals(0.3f, again.getNetworkSpec().layer(2).dropRate());
+    assertEquals(0.7f, again.getNetworkSpec().layer(2).dropRate());
+    assertEquals(0.2f, again.getNetworkSpec().layer(0).dropRate());
     assertEquals(SeedNeuron.class, again.getNetworkSpec().layer(2).neuron());
     // a re-read job is complete: it takes no further layers
-    assertThrows(IllegalStateException.class, () -> again.inputLayer(2, 0f));
+    assertThrows(IllegalStateException.class, () -> again.inputLayer(2, 1f));
   }
 
   @Test
