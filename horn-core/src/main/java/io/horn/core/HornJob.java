@@ -99,8 +99,15 @@ public class HornJob {
     return set(HornOptions.BATCH_SIZE, size);
   }
 
-  /** Upper bound on mini-batch steps (Apache Horn's iterations). */
+  /**
+   * Upper bound on mini-batch steps (Apache Horn's iterations). As in Apache Horn, the steps then
+   * bound the run alone: unless {@code horn.epochs} was set (here or in the configuration), it
+   * becomes 0, no limit, rather than its default of 10 passes.
+   */
   public HornJob setMaxIteration(long iterations) {
+    if (!conf.isSet(HornOptions.EPOCHS)) {
+      conf.set(HornOptions.EPOCHS, 0);
+    }
     return set(HornOptions.MAX_ITERATIONS, iterations);
   }
 
