@@ -1,5 +1,7 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,6 +31,9 @@ import java.util.stream.Stream;
 import org.apache.hama.HamaConfiguration;
 import org.apache.hama.bsp.BSPJobClient;
 import org.apache.hama.bsp.JobStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Real faults in the middle of a real job: on a one-machine Hama cluster (task JVMs are child
@@ -46,7 +52,32 @@ import org.apache.hama.bsp.JobStatus;
  * <p>{@code bin/horn bench faults [--epochs 3] [--faults kill-leader,kill-member,kill-ps,stop-ps]
  * [--checkpoint-seconds 3] [--heartbeat-ms 10000] [--data D]}
  */
-public final class FaultsBenchmark {
+@Command(name = "bin/horn bench faults", sortOptions = false,
+    description = "Faults on the one-machine cluster: a task killed or stopped half-way, the time to detect it "
+        + "and whether the job recovers from its newest checkpoint.")
+public final class FaultsBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 3;
+
+  @Option(names = "--faults", paramLabel = "F,...", description = "Faults to inject, of "
+      + "kill-leader, kill-member, kill-ps, stop-ps (default: ${DEFAULT-VALUE}).")
+  String faults = "kill-leader,kill-member,kill-ps,stop-ps";
+
+  @Option(names = "--checkpoint-seconds", paramLabel = "S",
+      description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+  long checkpointSeconds = 3;
+
+  @Option(names = "--heartbeat-ms", paramLabel = "MS",
+      description = "Heartbeat timeout (default: ${DEFAULT-VALUE}).")
+  long heartbeat = 10_000;
+
+  @Mixin HelpOptions help;
+
   private FaultsBenchmark() {}
 
   /** A fault: its name, the task it hits (peer index) and the signal. */
@@ -56,26 +87,12 @@ public final class FaultsBenchmark {
       new Fault("kill-member", 1, "KILL"), new Fault("kill-ps", 4, "KILL"),
       new Fault("stop-ps", 4, "STOP"));
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 3;
-    String faults = "kill-leader,kill-member,kill-ps,stop-ps";
-    long checkpointSeconds = 3;
-    long heartbeat = 10_000;
-    for (int i = 0; i < args.length; i += 2) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      if (value == null) {
-        usage("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--epochs": epochs = Integer.parseInt(value); break;
-        case "--faults": faults = value; break;
-        case "--checkpoint-seconds": checkpointSeconds = Long.parseLong(value); break;
-        case "--heartbeat-ms": heartbeat = Long.parseLong(value); break;
-        case "--data": data = Paths.get(value); break;
-        default: usage("unknown option " + args[i]);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new FaultsBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     List<Fault> chosen = new ArrayList<>();
     for (String f : faults.split(",")) {
       chosen.add(ALL.stream().filter(x -> x.name.equals(f.trim())).findFirst()
@@ -102,14 +119,9 @@ public final class FaultsBenchmark {
             o.leftover);
       }
     }
+    return Cli.OK;
   }
 
-  private static void usage(String why) {
-    System.err.println("bench faults: " + why + "\nusage: bin/horn bench faults [--epochs N] "
-        + "[--faults kill-leader,kill-member,kill-ps,stop-ps] [--checkpoint-seconds S] "
-        + "[--heartbeat-ms MS] [--data MNIST_DIR]");
-    System.exit(2);
-  }
 
   /** Runs the job on the cluster, with a fault half-way or without. */
   private static final class Runner {

@@ -1,5 +1,7 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
 import io.horn.core.activation.SoftMax;
@@ -22,6 +24,10 @@ import io.horn.cuda.CudaBackend;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * MNIST 784-500-500-10 on the CPU backend and the cuda backend: training-step throughput at
@@ -30,22 +36,28 @@ import java.util.List;
  *
  * <p>{@code bin/horn bench gpu [--data DIR] [--epochs 10]}
  */
-public final class GpuBenchmark {
+@Command(name = "bin/horn bench gpu", sortOptions = false,
+    description = "MNIST 784-500-500-10 on the CPU and the cuda backend: step throughput at batch 128 and 1024, "
+        + "and a training run on the GPU when one is usable.")
+public final class GpuBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 10;
+
+  @Mixin HelpOptions help;
+
   private GpuBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 10;
-    for (int i = 0; i < args.length; i += 2) {
-      if (args[i].equals("--data")) {
-        data = Paths.get(args[i + 1]);
-      } else if (args[i].equals("--epochs")) {
-        epochs = Integer.parseInt(args[i + 1]);
-      } else {
-        System.err.println("usage: GpuBenchmark [--data DIR] [--epochs N]");
-        System.exit(2);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new GpuBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     ArrayDataset train = MnistData.load(data, "train");
     ArrayDataset test = MnistData.load(data, "t10k");
     NetworkSpec spec = new NetworkSpec(List.of(
@@ -72,6 +84,7 @@ public final class GpuBenchmark {
       System.out.printf("gpu training: %d epochs in %.1f s, test accuracy %s%n", epochs,
           (System.nanoTime() - t0) / 1e9, m.metadata().get("test.accuracy"));
     }
+    return Cli.OK;
   }
 
   private static TrainingSettings settings(int batch, int epochs) {

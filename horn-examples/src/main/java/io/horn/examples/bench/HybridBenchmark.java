@@ -1,6 +1,8 @@
 package io.horn.examples.bench;
 
 import io.horn.bsp.ProgressTrace;
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.io.MnistConverter;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
@@ -27,6 +29,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Hybrid training on Hama in local mode against the in-process trainer: real MNIST
@@ -36,32 +42,42 @@ import java.util.Map;
  *
  * <p>{@code bin/horn bench hybrid [--epochs 6] [--setups 1x1,1x2,2x1,2x2] [--data DIR]}
  */
-public final class HybridBenchmark {
+@Command(name = "bin/horn bench hybrid", sortOptions = false,
+    description = "Hybrid training on Hama in local mode against the in-process trainer, setups GxP on real "
+        + "MNIST.")
+public final class HybridBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 6;
+
+  @Option(names = "--setups", paramLabel = "GxP,...",
+      description = "Groups x peers per group (default: ${DEFAULT-VALUE}).")
+  String setups = "1x1,1x2,2x1,2x2";
+
+  /** One setup in a child JVM (the benchmark starts its children with it). */
+  @Option(names = "--run", hidden = true)
+  String run;
+
+  @Mixin HelpOptions help;
+
   private static final double TARGET = 0.97;
 
   private HybridBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 6;
-    String setups = "1x1,1x2,2x1,2x2";
-    String run = null;
-    for (int i = 0; i < args.length; i += 2) {
-      switch (args[i]) {
-        case "--data": data = Paths.get(args[i + 1]); break;
-        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
-        case "--setups": setups = args[i + 1]; break;
-        case "--run": run = args[i + 1]; break;
-        default:
-          System.err.println("unknown option " + args[i] + "; usage: HybridBenchmark [--data DIR]"
-              + " [--epochs N] [--setups GxP,...]");
-          System.exit(2);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new HybridBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     if (run != null) {
       System.out.println(run.equals("inprocess") ? inProcess(data, epochs)
           : hybrid(data, epochs, run));
-      return;
+      return Cli.OK;
     }
     Path seq = Paths.get(System.getProperty("horn.home", "."), "work", "bench", "mnist-seq");
     if (!Files.exists(seq.resolve("train"))) {
@@ -85,6 +101,7 @@ public final class HybridBenchmark {
       print(s + (Integer.parseInt(gp[0]) > 1 ? " + PS" : ""),
           child(s, data, seq, epochs, Math.max(1, cores / workers)), baseRate);
     }
+    return Cli.OK;
   }
 
   private static void print(String name, String[] r, double baseRate) {

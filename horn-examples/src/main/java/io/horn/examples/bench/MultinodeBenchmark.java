@@ -1,5 +1,7 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.MultiHostCluster;
 import io.horn.bsp.testbed.Testbed;
 import io.horn.bsp.testbed.TestbedCli;
@@ -11,8 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import org.apache.hama.HamaConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Hybrid training across hosts at real link speeds: for each link rate, the test bed's hosts
@@ -32,32 +38,43 @@ import org.apache.hama.HamaConfiguration;
  * <p>{@code bin/horn bench multinode [--links 1gbit,10gbit] [--setups 1x2,2x2] [--epochs 1]
  * [--hosts 3]} (root only).
  */
-public final class MultinodeBenchmark {
+@Command(name = "bin/horn bench multinode", sortOptions = false,
+    description = "Training across hosts of a network-namespace testbed (root only): where the time of the "
+        + "group leaders goes per step, against a cost model of the links.")
+public final class MultinodeBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 1;
+
+  @Option(names = "--links", paramLabel = "RATE,...",
+      description = "Link rates, tc syntax (default: ${DEFAULT-VALUE}).")
+  String links = "1gbit,10gbit";
+
+  @Option(names = "--setups", paramLabel = "GxP,...",
+      description = "Groups x peers per group (default: ${DEFAULT-VALUE}).")
+  String setups = "1x2,2x2";
+
+  @Option(names = "--hosts", paramLabel = "N",
+      description = "Testbed hosts (default: ${DEFAULT-VALUE}).")
+  int hosts = 3;
+
+  @Mixin HelpOptions help;
+
   private static final int BATCH = 128;
   private static final int PUSH_INTERVAL = 4;
 
   private MultinodeBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    String links = "1gbit,10gbit";
-    String setups = "1x2,2x2";
-    int epochs = 1;
-    int hosts = 3;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (i + 1 >= args.length) {
-        usage("option " + a + " needs a value");
-      }
-      switch (a) {
-        case "--links" -> links = args[++i];
-        case "--setups" -> setups = args[++i];
-        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-        case "--hosts" -> hosts = Integer.parseInt(args[++i]);
-        case "--data" -> data = Paths.get(args[++i]);
-        default -> usage("unknown option " + a);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new MultinodeBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     Path workRoot = Files.createDirectories(Paths.get(System.getProperty("horn.home", "."),
         "work"));
     for (String link : links.split(",")) {
@@ -75,6 +92,7 @@ public final class MultinodeBenchmark {
         }
       }
     }
+    return Cli.OK;
   }
 
   private static void run(HamaConfiguration hama, String hdfs, String link, String setup,
@@ -182,11 +200,5 @@ public final class MultinodeBenchmark {
     return Double.parseDouble(r.replaceAll("[a-z]", "")) * unit;
   }
 
-  private static void usage(String why) {
-    System.err.println("MultinodeBenchmark: " + why);
-    System.err.println("usage: bin/horn bench multinode [--links 1gbit,10gbit] [--setups 1x2,2x2]"
-        + " [--epochs N] [--hosts N] [--data MNIST_DIR]");
-    System.exit(2);
-  }
 
 }
