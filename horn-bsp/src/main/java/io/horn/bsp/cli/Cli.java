@@ -54,7 +54,9 @@ public final class Cli {
    */
   public static int run(Object command, String[] args, PrintStream out, PrintStream err,
       Function<Throwable, String> reason) {
-    CommandLine cl = commandLine(command);
+    CommandLine cl = command instanceof CommandLine ? (CommandLine) command
+        : new CommandLine(command);
+    configure(cl);
     cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     IParameterExceptionHandler usage = (ParameterException e, String[] a) -> {
@@ -95,10 +97,15 @@ public final class Cli {
   /**
    * The {@link CommandLine} of {@code command} with Horn's parser settings: options may follow
    * positional arguments, {@code --name=value} and {@code --name value} both work, {@code --}
-   * ends the options. Tests parse with it to check a command's fields.
+   * ends the options. Tests parse with it to check a command's fields; add subcommands, then
+   * pass it to {@link #run(Object, String[], PrintStream, PrintStream)}.
    */
   public static CommandLine commandLine(Object command) {
-    CommandLine cl = new CommandLine(command);
+    return configure(new CommandLine(command));
+  }
+
+  /** Horn's settings, on {@code cl} and the subcommands it has. */
+  private static CommandLine configure(CommandLine cl) {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setUsageHelpWidth(100);
     cl.setUsageHelpLongOptionsMaxWidth(30);
@@ -115,9 +122,9 @@ public final class Cli {
   }
 
   private static void printSynopsis(CommandLine cl, PrintStream err) {
-    String synopsis = cl.getHelp().synopsis(0).trim();
-    err.println("usage: " + synopsis);
-    err.println("('" + cl.getCommandName() + " --help' for the options)");
+    // One line: the options are listed by --help.
+    err.println("usage: " + cl.getHelp().abbreviatedSynopsis().trim());
+    err.println("('" + cl.getCommandSpec().qualifiedName() + " --help' lists the options)");
   }
 
   /** The one-line reason for {@code e}: its message, else its type; never several lines. */
