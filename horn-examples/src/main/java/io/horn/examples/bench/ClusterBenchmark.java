@@ -67,7 +67,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
   @Mixin ConfigOptions config;
   @Mixin HelpOptions help;
 
-  private ClusterBenchmark() {}
+  ClusterBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new ClusterBenchmark(), args);

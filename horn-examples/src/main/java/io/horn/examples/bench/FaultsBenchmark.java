@@ -78,7 +78,7 @@ public final class FaultsBenchmark implements Callable<Integer> {
 
   @Mixin HelpOptions help;
 
-  private FaultsBenchmark() {}
+  FaultsBenchmark() {}
 
   /** A fault: its name, the task it hits (peer index) and the signal. */
   private record Fault(String name, int task, String signal) {}

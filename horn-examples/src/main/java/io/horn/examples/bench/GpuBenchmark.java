@@ -50,7 +50,7 @@ public final class GpuBenchmark implements Callable<Integer> {
 
   @Mixin HelpOptions help;
 
-  private GpuBenchmark() {}
+  GpuBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new GpuBenchmark(), args);

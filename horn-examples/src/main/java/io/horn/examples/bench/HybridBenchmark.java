@@ -66,7 +66,7 @@ public final class HybridBenchmark implements Callable<Integer> {
 
   private static final double TARGET = 0.97;
 
-  private HybridBenchmark() {}
+  HybridBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new HybridBenchmark(), args);

@@ -67,7 +67,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
   private static final int BATCH = 128;
   private static final int PUSH_INTERVAL = 4;
 
-  private MultinodeBenchmark() {}
+  MultinodeBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new MultinodeBenchmark(), args);

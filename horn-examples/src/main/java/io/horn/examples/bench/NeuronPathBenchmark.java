@@ -64,7 +64,7 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
     }
   }
 
-  private NeuronPathBenchmark() {}
+  NeuronPathBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new NeuronPathBenchmark(), args);

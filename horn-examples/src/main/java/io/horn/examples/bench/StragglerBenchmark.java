@@ -61,7 +61,7 @@ public final class StragglerBenchmark implements Callable<Integer> {
 
   private static final int SNAPSHOT_STEPS = 25;
 
-  private StragglerBenchmark() {}
+  StragglerBenchmark() {}
 
   public static void main(String[] args) {
     Cli.exit(new StragglerBenchmark(), args);
