@@ -55,11 +55,11 @@ public final class MnistConverter {
     return Cli.run(new Command(out), args, out, err);
   }
 
-  /** {@code bin/horn convert-mnist}. */
+  /** {@code bin/horn convert-mnist}; public for tests that check documented command lines. */
   @CommandLine.Command(name = "bin/horn convert-mnist", description = "Write MNIST as "
       + "SequenceFiles (<out-dir>/train/part-00000, <out-dir>/test/part-00000) for Hama input "
       + "splits; without <mnist-dir> bin/horn fetches MNIST into .cache/mnist.")
-  static final class Command implements Callable<Integer> {
+  public static final class Command implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<mnist-dir>",
         description = "Local directory of the train-* and t10k-* idx files (optionally .gz).")
     String input;
@@ -73,7 +73,7 @@ public final class MnistConverter {
 
     private final PrintStream out;
 
-    Command() {
+    public Command() {
       this(System.out);
     }
 

@@ -60,11 +60,16 @@ public final class ModelTool implements Runnable {
    * @return the exit status: {@link #OK}, {@link #FAILURE} or {@link #USAGE_ERROR}
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return Cli.run(commandLine(out), args, out, err, ModelTool::reason);
+  }
+
+  /** The tool's command line, its subcommands writing to {@code out}. */
+  public static CommandLine commandLine(PrintStream out) {
     CommandLine cl = Cli.commandLine(new ModelTool());
     cl.addSubcommand(new EvalCommand(out));
     cl.addSubcommand(new PredictCommand(out));
     cl.addSubcommand(new InfoCommand(out));
-    return Cli.run(cl, args, out, err, ModelTool::reason);
+    return cl;
   }
 
   /** The one-line reason for {@code e}: its message, else its type; never several lines. */
