@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.DropoutNeuron;
-import io.horn.core.Neuron;
 import io.horn.core.HornStyleNeuron;
+import io.horn.core.Neuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.activation.ReLU;

@@ -3,8 +3,8 @@ package io.horn.core.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.DropoutNeuron;
-import io.horn.core.Neuron;
 import io.horn.core.HornStyleNeuron;
+import io.horn.core.Neuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.activation.Identity;

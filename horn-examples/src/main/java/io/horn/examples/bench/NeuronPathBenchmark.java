@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * Where the per-neuron path's time goes: nanoseconds per synapse of one 784→500 layer, batch
