@@ -1,6 +1,7 @@
 package io.horn.examples.bench;
 
 import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
 import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
@@ -76,6 +77,7 @@ public final class FaultsBenchmark implements Callable<Integer> {
       description = "Heartbeat timeout (default: ${DEFAULT-VALUE}).")
   long heartbeat = 10_000;
 
+  @Mixin ConfigOptions config;
   @Mixin HelpOptions help;
 
   FaultsBenchmark() {}
@@ -104,7 +106,8 @@ public final class FaultsBenchmark implements Callable<Integer> {
     Path work = Files.createTempDirectory(workRoot, "faults-bench");
     try (LocalCluster cluster = LocalCluster.builder(work.resolve("cluster")).tasks(5)
         .childHeap("1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
-      Runner runner = new Runner(cluster, data, work, epochs, checkpointSeconds, heartbeat);
+      Runner runner = new Runner(cluster, data, work, epochs, checkpointSeconds, heartbeat,
+          config.entries());
       Runner.Outcome base = runner.run(null);
       double rate = base.steps / base.trainSeconds;
       System.out.printf(Locale.ROOT, "RESULT bench=faults fault=none detected_s=- recovered=- "
@@ -131,15 +134,17 @@ public final class FaultsBenchmark implements Callable<Integer> {
     private final int epochs;
     private final long checkpointSeconds;
     private final long heartbeat;
+    private final Map<String, String> extra;
 
     Runner(LocalCluster cluster, Path data, Path work, int epochs, long checkpointSeconds,
-        long heartbeat) {
+        long heartbeat, Map<String, String> extra) {
       this.cluster = cluster;
       this.data = data;
       this.work = work;
       this.epochs = epochs;
       this.checkpointSeconds = checkpointSeconds;
       this.heartbeat = heartbeat;
+      this.extra = extra;
     }
 
     static final class Outcome {
@@ -172,6 +177,7 @@ public final class FaultsBenchmark implements Callable<Integer> {
       conf.set(HornOptions.THREADS, 1);
       conf.set(HornOptions.CHECKPOINT_SECONDS, checkpointSeconds);
       conf.set(HornOptions.HEARTBEAT_TIMEOUT, heartbeat);
+      extra.forEach(conf::set); // -D and --conf
       HornJob job = new HornJob(conf, FaultsBenchmark.class);
       job.setTrainingSetPath(data.toAbsolutePath().toString());
       job.setTestSetPath(data.toAbsolutePath() + "#t10k");

@@ -1,6 +1,7 @@
 package io.horn.examples.bench;
 
 import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
 import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
@@ -48,6 +49,7 @@ public final class GpuBenchmark implements Callable<Integer> {
       description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
   int epochs = 10;
 
+  @Mixin ConfigOptions config;
   @Mixin HelpOptions help;
 
   GpuBenchmark() {}
@@ -87,12 +89,15 @@ public final class GpuBenchmark implements Callable<Integer> {
     return Cli.OK;
   }
 
-  private static TrainingSettings settings(int batch, int epochs) {
+  /** The benchmark's settings, then {@code --conf} and {@code -D}. */
+  private TrainingSettings settings(int batch, int epochs) {
     HornConfiguration c = new HornConfiguration();
     c.set(HornOptions.BATCH_SIZE, batch);
     c.set(HornOptions.EPOCHS, epochs);
     c.set(HornOptions.LEARNING_RATE, 0.05f);
     c.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
+    config.applyTo(c);
+    c.validate();
     return TrainingSettings.from(c);
   }
 

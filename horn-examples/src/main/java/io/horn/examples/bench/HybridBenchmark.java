@@ -2,6 +2,7 @@ package io.horn.examples.bench;
 
 import io.horn.bsp.ProgressTrace;
 import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
 import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.io.MnistConverter;
 import io.horn.core.HornJob;
@@ -62,6 +63,7 @@ public final class HybridBenchmark implements Callable<Integer> {
   @Option(names = "--run", hidden = true)
   String run;
 
+  @Mixin ConfigOptions config;
   @Mixin HelpOptions help;
 
   private static final double TARGET = 0.97;
@@ -75,8 +77,8 @@ public final class HybridBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (run != null) {
-      System.out.println(run.equals("inprocess") ? inProcess(data, epochs)
-          : hybrid(data, epochs, run));
+      System.out.println(run.equals("inprocess") ? inProcess(data, epochs, config)
+          : hybrid(data, epochs, run, config));
       return Cli.OK;
     }
     Path seq = Paths.get(System.getProperty("horn.home", "."), "work", "bench", "mnist-seq");
@@ -92,14 +94,15 @@ public final class HybridBenchmark implements Callable<Integer> {
         cores, epochs);
     System.out.println("| setup | samples/s | vs in-process | time to 97% | final accuracy |");
     System.out.println("|---|---|---|---|---|");
-    String[] base = child("inprocess", data, seq, epochs, cores);
+    String[] base = child("inprocess", data, seq, epochs, cores, config.entries());
     double baseRate = Double.parseDouble(base[1]);
     print("in-process", base, baseRate);
     for (String s : setups.split(",")) {
       String[] gp = s.split("x");
       int workers = Integer.parseInt(gp[0]) * Integer.parseInt(gp[1]);
       print(s + (Integer.parseInt(gp[0]) > 1 ? " + PS" : ""),
-          child(s, data, seq, epochs, Math.max(1, cores / workers)), baseRate);
+          child(s, data, seq, epochs, Math.max(1, cores / workers), config.entries()),
+          baseRate);
     }
     return Cli.OK;
   }
@@ -110,8 +113,8 @@ public final class HybridBenchmark implements Callable<Integer> {
   }
 
   /** Runs one setup in a child JVM; returns {name, samples/s, seconds to 97%, accuracy}. */
-  private static String[] child(String setup, Path data, Path seq, int epochs, int blasThreads)
-      throws Exception {
+  private static String[] child(String setup, Path data, Path seq, int epochs, int blasThreads,
+      Map<String, String> extra) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx6g");
@@ -127,6 +130,7 @@ public final class HybridBenchmark implements Callable<Integer> {
     cmd.add(HybridBenchmark.class.getName());
     cmd.addAll(List.of("--run", setup, "--epochs", Integer.toString(epochs), "--data",
         setup.equals("inprocess") ? data.toString() : seq.toString()));
+    extra.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v))); // -D and --conf, passed on
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     if (!setup.equals("inprocess") && !setup.equals("1x1")) {
@@ -166,10 +170,11 @@ public final class HybridBenchmark implements Callable<Integer> {
     return job.getNetworkSpec();
   }
 
-  private static String inProcess(Path data, int epochs) throws Exception {
+  private static String inProcess(Path data, int epochs, ConfigOptions config)
+      throws Exception {
     ArrayDataset train = MnistData.load(data, "train");
     ArrayDataset test = MnistData.load(data, "t10k");
-    HornJob job = new HornJob(new HornConfiguration(), HybridBenchmark.class);
+    HornJob job = new HornJob(config.applyTo(new HornConfiguration()), HybridBenchmark.class);
     job.setEpochs(epochs);
     NetworkSpec spec = declare(job);
     TrainingSettings s = TrainingSettings.from(job.getConfiguration());
@@ -209,7 +214,8 @@ public final class HybridBenchmark implements Callable<Integer> {
         reached < 0 ? "-" : String.format("%.1f", reached), acc);
   }
 
-  private static String hybrid(Path seq, int epochs, String setup) throws Exception {
+  private static String hybrid(Path seq, int epochs, String setup, ConfigOptions config)
+      throws Exception {
     String[] gp = setup.split("x");
     int groups = Integer.parseInt(gp[0]);
     int peers = Integer.parseInt(gp[1]);
@@ -218,6 +224,7 @@ public final class HybridBenchmark implements Callable<Integer> {
     Path work = Files.createTempDirectory("horn-bench");
     conf.set("bsp.local.dir", work.resolve("hama").toString());
     conf.set(HornOptions.THREADS, 1);
+    config.applyTo(conf);
     HornJob job = new HornJob(conf, HybridBenchmark.class);
     job.setTrainingSetPath(seq.resolve("train").toString());
     job.setTestSetPath(seq.resolve("test").toString());

@@ -1,6 +1,7 @@
 package io.horn.examples.bench;
 
 import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
 import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.MultiHostCluster;
 import io.horn.bsp.testbed.Testbed;
@@ -62,6 +63,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
       description = "Testbed hosts (default: ${DEFAULT-VALUE}).")
   int hosts = 3;
 
+  @Mixin ConfigOptions config;
   @Mixin HelpOptions help;
 
   private static final int BATCH = 128;
@@ -88,7 +90,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
         String hdfs = cluster.hdfsUri();
         PlacedMnist.write(data, hdfs + "/mnist", cluster.hosts().workers(), hama);
         for (String setup : setups.split(",")) {
-          run(hama, hdfs, link, setup, epochs, hosts);
+          run(hama, hdfs, link, setup, epochs, hosts, config);
         }
       }
     }
@@ -96,7 +98,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
   }
 
   private static void run(HamaConfiguration hama, String hdfs, String link, String setup,
-      int epochs, int hosts) throws Exception {
+      int epochs, int hosts, ConfigOptions config) throws Exception {
     String[] gp = setup.split("x");
     int groups = Integer.parseInt(gp[0]);
     int workers = groups * Integer.parseInt(gp[1]);
@@ -105,6 +107,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
       conf.set(e.getKey(), e.getValue());
     }
     conf.set(HornOptions.THREADS, 1);
+    config.applyTo(conf);
     HornJob job = new HornJob(conf, MultinodeBenchmark.class);
     job.setTrainingSetPath(hdfs + "/mnist/train");
     job.setTestSetPath(hdfs + "/mnist/test");

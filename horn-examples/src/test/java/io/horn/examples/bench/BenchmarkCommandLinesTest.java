@@ -87,6 +87,16 @@ class BenchmarkCommandLinesTest {
   }
 
   @Test
+  void everyBenchmarkThatRunsAJobTakesMinusDAndConf() {
+    for (Object c : commands()) {
+      CommandLine cl = Cli.commandLine(c);
+      boolean job = !(c instanceof CollectiveBenchmark || c instanceof NeuronPathBenchmark);
+      assertEquals(job, cl.getCommandSpec().findOption("-D") != null, c.getClass().getName());
+      assertEquals(job, cl.getCommandSpec().findOption("--conf") != null, c.getClass().getName());
+    }
+  }
+
+  @Test
   void collectiveChecksItsValuesByName() throws Exception {
     CollectiveBenchmark.Options o = parse(new CollectiveBenchmark(), "--peers", "2,3",
         "--sizes=100", "--rounds", "5", "--formats", "fp32,bf16", "--transports", "tcp")
