@@ -1,5 +1,7 @@
 package io.horn.bsp.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +56,11 @@ public final class Cli {
    */
   public static int run(Object command, String[] args, PrintStream out, PrintStream err,
       Function<Throwable, String> reason) {
+    checkNotNull(command, "command");
+    checkNotNull(args, "args");
+    checkNotNull(out, "out");
+    checkNotNull(err, "err");
+    checkNotNull(reason, "reason");
     CommandLine cl = command instanceof CommandLine ? (CommandLine) command
         : new CommandLine(command);
     configure(cl);

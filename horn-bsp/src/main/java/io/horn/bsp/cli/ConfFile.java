@@ -1,5 +1,7 @@
 package io.horn.bsp.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.collect.ImmutableMap;
 import io.horn.core.conf.HornConfiguration;
 import java.io.IOException;
@@ -34,6 +36,7 @@ public final class ConfFile {
    * @throws IOException naming the file: it is missing, unreadable or not well formed
    */
   public static ConfFile read(Path file) throws IOException {
+    checkNotNull(file, "file");
     if (!Files.isRegularFile(file)) {
       throw new IOException(file + ": no such file");
     }
