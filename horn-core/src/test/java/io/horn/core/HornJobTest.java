@@ -175,19 +175,6 @@ class HornJobTest {
   }
 
   @Test
-  void maxIterationAloneBoundsTheRunAsInApacheHorn() {
-    HornJob alone = new HornJob(new HornConfiguration(), HornJobTest.class);
-    alone.setMaxIteration(5000);
-    assertEquals(0, alone.getConfiguration().get(HornOptions.EPOCHS), "no epoch bound");
-    HornJob both = new HornJob(new HornConfiguration(), HornJobTest.class);
-    both.setEpochs(3).setMaxIteration(5000);
-    assertEquals(3, both.getConfiguration().get(HornOptions.EPOCHS));
-    HornJob later = new HornJob(new HornConfiguration(), HornJobTest.class);
-    later.setMaxIteration(5000).setEpochs(2);
-    assertEquals(2, later.getConfiguration().get(HornOptions.EPOCHS));
-  }
-
-  @Test
   void networkRoundTripsThroughTheConfiguration() {
     HornJob job = new HornJob(conf, HornJobTest.class);
     job.inputLayer(12, 0.8f);
