@@ -183,7 +183,7 @@ horn_cluster() {
 Submit jobs to it (bin/horn puts \$HORN_CONF_DIR first on the classpath, so jobs read its hama-site.xml):
   export HORN_CONF_DIR=$workdir/conf
   bin/horn jar <job.jar> [args...]
-Or pass the settings to a job that takes -D options: -Dbsp.master.address=${master:-<see hama-site.xml>}${hdfs:+ -Dfs.defaultFS=$hdfs}
+Or pass them with -D to a command that runs a job (bin/horn example mnist, bin/horn bench ...): -Dbsp.master.address=${master:-<see hama-site.xml>}${hdfs:+ -Dfs.defaultFS=$hdfs}
   (task JVM options, such as the JDK 17 class-loader flag, come from the cluster's own hama-site.xml)
 Status: bin/horn cluster status$wd_opt    Stop: bin/horn cluster stop$wd_opt
 EOF

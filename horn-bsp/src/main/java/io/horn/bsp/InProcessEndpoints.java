@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Cluster jobs (tasks in child JVMs) and {@code horn.bsp.local.ipc=true} use IPC.
  */
 final class InProcessEndpoints {
-  static final String FORCE_IPC = "horn.bsp.local.ipc";
+  static final String FORCE_IPC = io.horn.core.conf.HornOptions.LOCAL_IPC.key();
   private static final Map<String, Object> ENDPOINTS = new ConcurrentHashMap<>();
 
   private InProcessEndpoints() {}

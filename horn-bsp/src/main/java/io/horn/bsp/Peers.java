@@ -1,5 +1,6 @@
 package io.horn.bsp;
 
+import io.horn.core.conf.HornOptions;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -125,7 +126,7 @@ final class Peers {
    * the peer's own name, which other tasks already reach.
    */
   static String rpcHost(BSPPeer<?, ?, ?, ?, ?> peer) {
-    String set = peer.getConfiguration().get("horn.rpc.host");
+    String set = peer.getConfiguration().get(HornOptions.RPC_HOST.key());
     if (set != null && !set.isEmpty()) {
       return set;
     }

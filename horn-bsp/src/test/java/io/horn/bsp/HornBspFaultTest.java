@@ -76,6 +76,7 @@ class HornBspFaultTest {
     job.setGroups(2);
     job.setBatchSize(32);
     job.setMaxIteration(3000);
+    job.setEpochs(10); // whichever bound comes first
     job.setTrainingSetPath(idx.toString());
     job.setTestSetPath(idx + "#t10k");
     Path model = dir.resolve(fault + ".model");

@@ -99,8 +99,15 @@ public class HornJob {
     return set(HornOptions.BATCH_SIZE, size);
   }
 
-  /** Upper bound on mini-batch steps (Apache Horn's iterations). */
+  /**
+   * Upper bound on mini-batch steps (Apache Horn's iterations). As in Apache Horn, the steps then
+   * bound the run alone: unless {@code horn.epochs} was set (here or in the configuration), it
+   * becomes 0, no limit, rather than its default of 10 passes.
+   */
   public HornJob setMaxIteration(long iterations) {
+    if (!conf.isSet(HornOptions.EPOCHS)) {
+      conf.set(HornOptions.EPOCHS, 0);
+    }
     return set(HornOptions.MAX_ITERATIONS, iterations);
   }
 
@@ -193,39 +200,50 @@ public class HornJob {
   /** The input layer, with a squashing function and neuron class for its {@code backward}. */
   public HornJob inputLayer(int size, Class<? extends ActivationFunction> function,
       Class<? extends Neuron> neuron) {
-    return inputLayer(size, 0f, function, neuron);
+    return inputLayer(size, 1f, function, neuron);
   }
 
-  /** The input layer of standard neurons, dropping each input with probability {@code dropRate}. */
-  public HornJob inputLayer(int size, float dropRate) {
-    return inputLayer(size, dropRate, Identity.class, StandardNeuron.class);
+  /**
+   * The input layer of standard neurons, each input kept with probability {@code
+   * keepProbability} while training, as in Apache Horn ({@code inputLayer(784, 0.8f)} keeps 80%
+   * of the inputs); 1 keeps them all.
+   */
+  public HornJob inputLayer(int size, float keepProbability) {
+    return inputLayer(size, keepProbability, Identity.class, StandardNeuron.class);
   }
 
-  public HornJob inputLayer(int size, float dropRate,
+  /** The input layer, each input kept with probability {@code keepProbability} in training. */
+  public HornJob inputLayer(int size, float keepProbability,
       Class<? extends ActivationFunction> function, Class<? extends Neuron> neuron) {
     checkState(layers.isEmpty(), "inputLayer() must come first, and only once");
-    return layer(size, dropRate, function, neuron);
+    return layer(size, keepProbability, function, neuron);
   }
 
-  /** A hidden layer. */
+  /**
+   * A hidden layer; a layer of {@link DropoutNeuron}s keeps each unit with probability {@link
+   * DropoutNeuron#DEFAULT_KEEP_PROBABILITY} while training, any other keeps them all.
+   */
   public HornJob addLayer(int size, Class<? extends ActivationFunction> function,
       Class<? extends Neuron> neuron) {
-    return addLayer(size, defaultDrop(neuron), function, neuron);
+    return addLayer(size, defaultKeep(neuron), function, neuron);
   }
 
-  /** A hidden layer whose units are dropped with probability {@code dropRate} while training. */
-  public HornJob addLayer(int size, float dropRate, Class<? extends ActivationFunction> function,
-      Class<? extends Neuron> neuron) {
+  /**
+   * A hidden layer whose units are kept with probability {@code keepProbability} while training
+   * (Apache Horn's meaning of the float; 1 keeps them all).
+   */
+  public HornJob addLayer(int size, float keepProbability,
+      Class<? extends ActivationFunction> function, Class<? extends Neuron> neuron) {
     checkState(!layers.isEmpty(), "inputLayer() must come before addLayer()");
     checkState(!output, "addLayer() after outputLayer()");
-    return layer(size, dropRate, function, neuron);
+    return layer(size, keepProbability, function, neuron);
   }
 
   public HornJob outputLayer(int size, Class<? extends ActivationFunction> function,
       Class<? extends Neuron> neuron) {
     checkState(!layers.isEmpty(), "inputLayer() must come before outputLayer()");
     checkState(!output, "outputLayer() was already called");
-    layer(size, 0f, function, neuron);
+    layer(size, 1f, function, neuron);
     output = true;
     return writeNetwork();
   }
@@ -235,16 +253,24 @@ public class HornJob {
     return writeNetwork();
   }
 
-  private static float defaultDrop(Class<? extends Neuron> neuron) {
+  private static float defaultKeep(Class<? extends Neuron> neuron) {
     return neuron != null && DropoutNeuron.class.isAssignableFrom(neuron)
-        ? DropoutNeuron.DEFAULT_DROP_RATE : 0f;
+        ? DropoutNeuron.DEFAULT_KEEP_PROBABILITY : 1f;
   }
 
-  private HornJob layer(int size, float dropRate, Class<? extends ActivationFunction> function,
-      Class<? extends Neuron> neuron) {
+  /**
+   * Adds a layer; the model stores the drop rate ({@link LayerSpec#dropRate}), the job's methods
+   * take Apache Horn's keep probability.
+   */
+  private HornJob layer(int size, float keepProbability,
+      Class<? extends ActivationFunction> function, Class<? extends Neuron> neuron) {
     checkArgument(size > 0, "layer %s: size must be positive, got %s", layers.size(), size);
-    checkArgument(dropRate >= 0 && dropRate < 1, "layer %s: drop rate must be in [0, 1), got %s",
-        layers.size(), (Float) dropRate);
+    checkArgument(keepProbability > 0 && keepProbability <= 1,
+        "layer %s: keep probability must be in (0, 1] (1 keeps every unit), got %s",
+        layers.size(), (Float) keepProbability);
+    // 1 - 0.8f is 0.19999999f; rounding in double keeps the stored rate the decimal one.
+    float dropRate = keepProbability == 1f ? 0f
+        : (float) (1.0 - Double.parseDouble(Float.toString(keepProbability)));
     layers.add(new LayerSpec(size, checkNotNull(function, "squashing function class"),
         checkNotNull(neuron, "neuron class"), dropRate));
     return writeNetwork();

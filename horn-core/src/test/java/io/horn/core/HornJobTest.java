@@ -67,7 +67,7 @@ class HornJobTest {
 
   // ---------------------------------------------------------------- declaring the network
 
-  private HornJob seedJob() {
+  private HornJob hornStyleJob() {
     HornJob job = new HornJob(conf, HornJobTest.class);
     job.setLearningRate(0.1);
     job.setMomentumWeight(0.9);
@@ -82,8 +82,8 @@ class HornJobTest {
   }
 
   @Test
-  void seedDeclarationBuildsTheNetwork() {
-    HornJob job = seedJob();
+  void hornStyleDeclarationBuildsTheNetwork() {
+    HornJob job = hornStyleJob();
     NetworkSpec spec = job.getNetworkSpec();
     assertEquals(4, spec.depth());
     assertEquals(784, spec.inputSize());
@@ -162,7 +162,7 @@ class HornJobTest {
     assertMentions(assertThrows(IllegalArgumentException.class,
         () -> job.addLayer(-3, Sigmoid.class, StandardNeuron.class)), "size must be positive");
     assertThrows(IllegalArgumentException.class,
-        () -> job.addLayer(3, 1.0f, ReLU.class, DropoutNeuron.class));
+        () -> job.addLayer(3, 0f, ReLU.class, DropoutNeuron.class));
     assertThrows(NullPointerException.class, () -> job.addLayer(3, null, StandardNeuron.class));
     job.addLayer(3, Tanh.class, StandardNeuron.class);
     assertThrows(IllegalStateException.class, job::getNetworkSpec, "no output layer yet");
@@ -177,9 +177,9 @@ class HornJobTest {
   @Test
   void networkRoundTripsThroughTheConfiguration() {
     HornJob job = new HornJob(conf, HornJobTest.class);
-    job.inputLayer(12, 0.2f);
+    job.inputLayer(12, 0.8f);
     job.addLayer(9, ReLU.class, DropoutNeuron.class);
-    job.addLayer(7, 0.3f, Tanh.class, SeedNeuron.class);
+    job.addLayer(7, 0.3f, Tanh.class, HornStyleNeuron.class);
     job.outputLayer(3, SoftMax.class, StandardNeuron.class);
     job.setCostFunction(SquaredError.class);
     NetworkSpec original = job.getNetworkSpec();
@@ -189,10 +189,11 @@ class HornJobTest {
     HornJob again = new HornJob(shipped, HornJobTest.class);
     assertEquals(original, again.getNetworkSpec());
     assertEquals(SquaredError.class, again.getNetworkSpec().cost());
-    assertEquals(0.3f, again.getNetworkSpec().layer(2).dropRate());
-    assertEquals(SeedNeuron.class, again.getNetworkSpec().layer(2).neuron());
+    assertEquals(0.7f, again.getNetworkSpec().layer(2).dropRate());
+    assertEquals(0.2f, again.getNetworkSpec().layer(0).dropRate());
+    assertEquals(HornStyleNeuron.class, again.getNetworkSpec().layer(2).neuron());
     // a re-read job is complete: it takes no further layers
-    assertThrows(IllegalStateException.class, () -> again.inputLayer(2, 0f));
+    assertThrows(IllegalStateException.class, () -> again.inputLayer(2, 1f));
   }
 
   @Test
@@ -328,10 +329,10 @@ class HornJobTest {
 
   @Test
   void userNeuronsTrainTheSameProblem() throws Exception {
-    HornJob job = quadrantJob(data(), SeedNeuron.class, PIXELS);
+    HornJob job = quadrantJob(data(), HornStyleNeuron.class, PIXELS);
     assertTrue(job.waitForCompletion(true));
     assertTrue(accuracy(job.getModel()) >= 0.9, "test accuracy " + accuracy(job.getModel()));
-    assertEquals(SeedNeuron.class, job.getModel().spec().layer(1).neuron());
+    assertEquals(HornStyleNeuron.class, job.getModel().spec().layer(1).neuron());
   }
 
   @Test

@@ -1,2 +1,2 @@
-/** Runnable examples: the MNIST runner and the seed's user-written neuron. */
+/** Runnable examples: the MNIST runner and a user-written neuron in Apache Horn's style. */
 package io.horn.examples;

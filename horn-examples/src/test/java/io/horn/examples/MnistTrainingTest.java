@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Real MNIST, trained in process: the fast path and the seed's user neuron. */
+/** Real MNIST, trained in process: the fast path and an Apache Horn-style user neuron. */
 @Tag("slow")
 @Tag("mnist")
 class MnistTrainingTest {
@@ -74,7 +74,7 @@ class MnistTrainingTest {
   }
 
   @Test
-  void seedUserNeuronLearnsMnist() {
+  void hornStyleUserNeuronLearnsMnist() {
     Model m = new Trainer(net(MultiLayerPerceptron.UserNeuron.class, 32), settings(1),
         new CpuBackend()).fit(train.subset(0, 12000), test, null);
     double acc = Double.parseDouble(m.metadata().get("test.accuracy"));

@@ -3,6 +3,10 @@ package io.horn.bsp.io;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
+import io.horn.bsp.cli.UsageException;
 import io.horn.core.data.ArrayDataset;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.MnistData;
@@ -11,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,10 +23,13 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.SequenceFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * Converts the MNIST idx files into the SequenceFiles that Horn jobs split over their workers:
- * {@code MnistConverter <mnist-idx-dir> <out-dir>} writes the 60 000 training images to {@code
+ * {@code bin/horn convert-mnist <mnist-dir> <out-dir> [-D key=value] [--conf FILE]} writes the 60 000 training images to {@code
  * <out-dir>/train/part-00000} and the 10 000 test images to {@code <out-dir>/test/part-00000},
  * each record a {@link LongWritable} sample index and a {@link SampleWritable} of 784 pixels in
  * {@code [0, 1]} and a one-hot target of 10.
@@ -29,55 +37,63 @@ import org.apache.hadoop.io.SequenceFile;
  * <p>The input directory is local ({@link MnistData}); the output is a Hadoop path, so {@code
  * hdfs://namenode:8020/data/mnist} writes to HDFS, and a path without a scheme goes to the
  * configuration's default file system ({@code fs.defaultFS}, local unless a {@code
- * core-site.xml} on the class path says otherwise).
+ * core-site.xml} on the class path, {@code --conf} or {@code -D} says otherwise).
  *
  * <p>{@link #write} is the reusable part: any {@link Dataset} to one SequenceFile, written under
  * a temporary name and renamed when complete, so that a failed run leaves no half file that a
  * later job would take for data. Stateless and thread-safe.
  */
 public final class MnistConverter {
-  static final String USAGE = "usage: MnistConverter <mnist-idx-dir> <out-dir>\n"
-      + "  reads train-* and t10k-* idx files (optionally .gz) from <mnist-idx-dir> and writes\n"
-      + "  <out-dir>/train/part-00000 and <out-dir>/test/part-00000 as SequenceFiles\n"
-      + "  (<out-dir> may be a local path or hdfs://...)";
-
   private MnistConverter() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    Cli.exit(new Command(), args);
   }
 
-  /**
-   * Runs the command line; returns the exit status: 0 done, 1 failed (message on {@code err}),
-   * 2 wrong usage.
-   */
+  /** Runs the command line; returns the exit status ({@link Cli}: 0 done, 1 failed, 2 usage). */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
-      out.println(USAGE);
-      return 0;
+    return Cli.run(new Command(out), args, out, err);
+  }
+
+  /** {@code bin/horn convert-mnist}; public for tests that check documented command lines. */
+  @CommandLine.Command(name = "bin/horn convert-mnist", description = "Write MNIST as "
+      + "SequenceFiles (<out-dir>/train/part-00000, <out-dir>/test/part-00000) for Hama input "
+      + "splits; without <mnist-dir> bin/horn fetches MNIST into .cache/mnist.")
+  public static final class Command implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "<mnist-dir>",
+        description = "Local directory of the train-* and t10k-* idx files (optionally .gz).")
+    String input;
+
+    @Parameters(index = "1", paramLabel = "<out-dir>",
+        description = "Output directory: a local path or hdfs://...")
+    String output;
+
+    @Mixin ConfigOptions config;
+    @Mixin HelpOptions help;
+
+    private final PrintStream out;
+
+    public Command() {
+      this(System.out);
     }
-    if (args.length != 2) {
-      err.println("MnistConverter: expected 2 arguments, got " + args.length);
-      err.println(USAGE);
-      return 2;
+
+    Command(PrintStream out) {
+      this.out = out;
     }
-    if (!Files.isDirectory(Paths.get(args[0]))) {
-      err.println("MnistConverter: not a directory: " + args[0]);
-      err.println(USAGE);
-      return 2;
-    }
-    try {
-      Configuration conf = new Configuration();
-      Path outDir = new Path(args[1]);
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isDirectory(Paths.get(input))) {
+        throw new UsageException("<mnist-dir>: not a directory: " + input);
+      }
+      Configuration conf = config.applyTo(new Configuration());
+      Path outDir = new Path(output);
       // Both sets first: a missing test set must not leave a converted training set behind.
-      ArrayDataset train = MnistData.load(Paths.get(args[0]), MnistData.TRAIN);
-      ArrayDataset test = MnistData.load(Paths.get(args[0]), MnistData.TEST);
+      ArrayDataset train = MnistData.load(Paths.get(input), MnistData.TRAIN);
+      ArrayDataset test = MnistData.load(Paths.get(input), MnistData.TEST);
       convert(train, new Path(outDir, "train"), "training", conf, out);
       convert(test, new Path(outDir, "test"), "test", conf, out);
-      return 0;
-    } catch (IOException | RuntimeException e) {
-      err.println("MnistConverter: " + (e.getMessage() != null ? e.getMessage() : e));
-      return 1;
+      return Cli.OK;
     }
   }
 

@@ -35,11 +35,13 @@ import org.apache.hama.bsp.RecordReader;
  */
 public final class TextSampleInputFormat implements InputFormat<LongWritable, SampleWritable> {
   /** The training data path as the user gave it, {@code #options} included. */
-  public static final String PATH_KEY = "horn.bsp.text.path";
+  public static final String PATH_KEY = io.horn.core.conf.HornOptions.BSP_TEXT_PATH.key();
   /** The input layer's size. */
-  public static final String FEATURES_KEY = "horn.bsp.text.features";
+  public static final String FEATURES_KEY =
+      io.horn.core.conf.HornOptions.BSP_TEXT_FEATURES.key();
   /** The output layer's size: the width of the one-hot targets. */
-  public static final String CLASSES_KEY = "horn.bsp.text.classes";
+  public static final String CLASSES_KEY =
+      io.horn.core.conf.HornOptions.BSP_TEXT_CLASSES.key();
 
   /** Points {@code job} at the text data {@code path} for a network of {@code shape}. */
   public static void configure(BSPJob job, String path, DataShape shape) {

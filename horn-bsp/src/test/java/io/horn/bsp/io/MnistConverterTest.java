@@ -150,8 +150,8 @@ class MnistConverterTest {
   void wrongArgumentCountPrintsUsageAndExits2() {
     assertEquals(2, run());
     String e = text(err);
-    assertTrue(e.startsWith("MnistConverter: expected 2 arguments, got 0"), e);
-    assertTrue(e.contains("usage: MnistConverter <mnist-idx-dir> <out-dir>"), e);
+    assertTrue(e.startsWith("horn: Missing required parameters: '<mnist-dir>', '<out-dir>'"), e);
+    assertTrue(e.contains("usage: bin/horn convert-mnist [OPTIONS] <mnist-dir> <out-dir>"), e);
     assertEquals("", text(out));
   }
 
@@ -159,7 +159,8 @@ class MnistConverterTest {
   void missingInputDirectoryPrintsUsageAndExits2() {
     Path missing = tmp.resolve("nope");
     assertEquals(2, run(missing.toString(), tmp.resolve("out").toString()));
-    assertTrue(text(err).startsWith("MnistConverter: not a directory: " + missing), text(err));
+    assertTrue(text(err).startsWith("horn: <mnist-dir>: not a directory: " + missing),
+        text(err));
   }
 
   @Test
@@ -168,7 +169,7 @@ class MnistConverterTest {
     TestData.writeIdxSet(idx, MnistData.TRAIN, 1, 3, 1, 4);
     Path outDir = tmp.resolve("seq");
     assertEquals(1, run(idx.toString(), outDir.toString()));
-    assertTrue(text(err).startsWith("MnistConverter: no such file: "), text(err));
+    assertTrue(text(err).startsWith("horn: no such file: "), text(err));
     assertTrue(text(err).contains("t10k-images-idx3-ubyte"), text(err));
     assertFalse(Files.exists(outDir));
   }
@@ -176,6 +177,6 @@ class MnistConverterTest {
   @Test
   void helpGoesToStdoutWithStatus0() {
     assertEquals(0, run("--help"));
-    assertTrue(text(out).startsWith("usage: MnistConverter"));
+    assertTrue(text(out).startsWith("Usage: bin/horn convert-mnist"), text(out));
   }
 }

@@ -24,9 +24,10 @@ public final class ConfigOption<T> {
   private final Function<String, T> parser;
   private final Predicate<T> rule;
   private final String ruleText;
+  private final boolean internal;
 
   private ConfigOption(String key, Class<T> type, T defaultValue, String description,
-      Function<String, T> parser, Predicate<T> rule, String ruleText) {
+      Function<String, T> parser, Predicate<T> rule, String ruleText, boolean internal) {
     this.key = key;
     this.type = type;
     this.defaultValue = defaultValue;
@@ -34,6 +35,7 @@ public final class ConfigOption<T> {
     this.parser = parser;
     this.rule = rule;
     this.ruleText = ruleText;
+    this.internal = internal;
   }
 
   public static ConfigOption<Integer> intOption(String key, int def, String description,
@@ -77,7 +79,7 @@ public final class ConfigOption<T> {
       Function<String, T> parser, Predicate<T> rule, String ruleText) {
     checkArgument(key != null && !key.isEmpty(), "key");
     ConfigOption<T> o = new ConfigOption<>(key, type, def, checkNotNull(description), parser,
-        rule, ruleText);
+        rule, ruleText, false);
     if (def != null) {
       o.check(def);
     }
@@ -90,6 +92,20 @@ public final class ConfigOption<T> {
       return Boolean.valueOf(v);
     }
     throw new IllegalArgumentException("not a boolean");
+  }
+
+  /**
+   * This option marked internal: a test hook, or a key Horn's runners set for their tasks. It is
+   * read and checked like any other, but listed apart from the user options in the reference,
+   * so that no user takes it for a setting.
+   */
+  public ConfigOption<T> internal() {
+    return new ConfigOption<>(key, type, defaultValue, description, parser, rule, ruleText, true);
+  }
+
+  /** Whether this is a test hook or a runner's key rather than a user option. */
+  public boolean isInternal() {
+    return internal;
   }
 
   public String key() {

@@ -232,19 +232,65 @@ public final class HornOptions {
       "Sum each layer's gradients across the group as soon as backward has produced it, while "
           + "the layers below are still being computed.");
 
+  public static final ConfigOption<String> RPC_HOST = stringOption("horn.rpc.host", "",
+      "The address a task's group barrier and parameter server bind to and advertise to the "
+          + "other tasks; empty: the host of the task's peer name (the loopback address in "
+          + "Hama's local mode). Set it on hosts with several networks.",
+      v -> true, "a host name or address");
+
+  // Internal keys: test hooks and what the runners set for their tasks. Listed apart in the
+  // reference (ConfigReference) and never reported as unknown (UnknownKeys).
+
   public static final ConfigOption<String> GROUP_DELAY = stringOption("horn.test.group.delay.ms",
       "", "Test hook: extra milliseconds per step for some groups, as group:ms[,group:ms...].",
-      v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs");
+      v -> v.isEmpty() || v.matches("\\d+:\\d+(,\\d+:\\d+)*"), "group:ms pairs").internal();
 
   public static final ConfigOption<Long> SNAPSHOT_STEPS = longOption(
       "horn.test.snapshot.interval.steps", 0L, "Test hook: group leaders copy their weights "
           + "every this many steps and evaluate the copies on horn.test.path after training, "
           + "into the group's history (0: never); benchmarks measure time to an accuracy so.",
-      v -> v >= 0, ">= 0");
+      v -> v >= 0, ">= 0").internal();
 
   public static final ConfigOption<Long> FAIL_STEP = longOption("horn.test.fail.step", 0L,
       "Test hook: group 0's leader fails once, at this step of a job's first attempt (0: never).",
-      v -> v >= 0, ">= 0");
+      v -> v >= 0, ">= 0").internal();
+
+  public static final ConfigOption<Boolean> LOCAL_IPC = booleanOption("horn.bsp.local.ipc",
+      false, "Test hook: peers of a local-mode job call each other through Hama's IPC, as "
+          + "across JVMs, instead of by reference.").internal();
+
+  public static final ConfigOption<String> JOB_TOKEN = stringOption("horn.job.token", "",
+      "Set by the Hama runner: the identity of a job's attempt between submitter and tasks.",
+      v -> true, "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_INPUT = stringOption("horn.bsp.input", "",
+      "Set by the Hama runner: whether workers read Hama input splits or slice the data.",
+      v -> true, "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_SPLITS = stringOption("horn.bsp.splits", "",
+      "Set by the Hama runner: the number of input splits to make.", v -> true,
+      "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_SPLIT_COPIES = stringOption(
+      "horn.bsp.split.copies", "", "Set by the Hama runner: how many times each split is read "
+          + "(once per group when every group trains on the whole data).", v -> true,
+      "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_TEXT_PATH = stringOption("horn.bsp.text.path",
+      "", "Set by the Hama runner: the CSV or LibSVM training input and its options, for the "
+          + "tasks' readers.", v -> true, "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_TEXT_FEATURES = stringOption(
+      "horn.bsp.text.features", "", "Set by the Hama runner: the input layer's size, which each "
+          + "line of CSV or LibSVM input must match.", v -> true, "set by the runner").internal();
+
+  public static final ConfigOption<String> BSP_TEXT_CLASSES = stringOption(
+      "horn.bsp.text.classes", "", "Set by the Hama runner: the output layer's size, the number "
+          + "of classes of CSV or LibSVM labels.", v -> true, "set by the runner").internal();
+
+  public static final ConfigOption<String> RESUME_FROM = stringOption("horn.resume.from", "",
+      "Set by the Hama runner: the checkpoint a resubmitted job's tasks start from.", v -> true,
+      "set by the runner").internal();
 
   /** All options declared here, in declaration order. */
   public static ImmutableList<ConfigOption<?>> all() {

@@ -21,34 +21,15 @@ import java.util.TreeSet;
  */
 public final class UnknownKeys {
   /**
-   * Keys that Horn's runners set on a job's configuration for its tasks; a user does not set
-   * them, but they are legitimately present in a task's (or a resubmitted job's) configuration,
-   * so they must not be reported. Each is declared where it is used:
-   *
-   * <ul>
-   *   <li>{@code horn.job.token}: the job's identity between submitter and tasks (horn-bsp's
-   *       {@code TaskFailures.TOKEN});
-   *   <li>{@code horn.rpc.host}: the address a task's parameter-server endpoint binds to
-   *       (horn-bsp's {@code HornBsp});
-   *   <li>{@code horn.bsp.local.ipc}: forces RPC between local-mode peers, for tests
-   *       (horn-bsp's {@code InProcessEndpoints.FORCE_IPC});
-   *   <li>{@code horn.bsp.input}: whether workers read Hama splits or slice the data (horn-bsp's
-   *       {@code WorkerData.INPUT_MODE});
-   *   <li>{@code horn.bsp.splits}: the number of input splits to make (horn-bsp's {@code
-   *       HornInputFormat.SPLITS_KEY});
-   *   <li>{@code horn.bsp.text.path}, {@code horn.bsp.text.features}, {@code
-   *       horn.bsp.text.classes}: CSV or LibSVM input, its options and the network's shape, for
-   *       the tasks' readers (horn-bsp's {@code TextSampleInputFormat});
-   *   <li>{@code horn.resume.from}: the model a resumed job starts from (reserved for the
-   *       runner's resume support; no code sets it yet).
-   * </ul>
-   *
-   * <p>Keep this list in step with the {@code "horn.} string literals of the code that are not
-   * {@link HornOptions}: horn-core cannot see horn-bsp's constants, so they are repeated here.
+   * The internal keys ({@link ConfigOption#isInternal()}): test hooks, and keys that Horn's
+   * runners set on a job's configuration for its tasks. A user does not set them, but they are
+   * legitimately present in a task's (or a resubmitted job's) configuration, so they must not be
+   * reported.
    */
-  public static final Set<String> INTERNAL = ImmutableSet.of("horn.job.token", "horn.rpc.host",
-      "horn.bsp.local.ipc", "horn.bsp.input", "horn.bsp.splits", "horn.bsp.text.path",
-      "horn.bsp.text.features", "horn.bsp.text.classes", "horn.resume.from");
+  public static final Set<String> INTERNAL = HornOptions.all().stream()
+      .filter(ConfigOption::isInternal).map(ConfigOption::key)
+      .collect(java.util.stream.Collectors.collectingAndThen(
+          java.util.stream.Collectors.toList(), ImmutableSet::copyOf));
 
   private static final String PREFIX = "horn.";
 

@@ -4,7 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 /**
  * Gradient descent with momentum (Rumelhart, Hinton &amp; Williams, Nature 323, 1986):
- * {@code Δ = -η (g + λ w) + μ Δ_prev; w += Δ}. It is the rule the seed's {@code StandardNeuron}
+ * {@code Δ = -η (g + λ w) + μ Δ_prev; w += Δ}. It is the rule Apache Horn's {@code StandardNeuron}
  * writes per synapse, so a user neuron with that code and a built-in layer train identically.
  *
  * <p>Stateless beyond {@code prev}; safe over disjoint ranges from several threads.

@@ -20,6 +20,24 @@ class ConfigReferenceTest {
   }
 
   @Test
+  void testHooksAreListedApartFromTheUserOptions() {
+    String md = ConfigReference.markdown();
+    int internal = md.indexOf("## Internal keys");
+    assertTrue(internal > 0, md);
+    for (ConfigOption<?> o : HornOptions.all()) {
+      boolean hook = o.description().startsWith("Test hook") || o.key().startsWith("horn.test.")
+          && !o.key().equals("horn.test.path");
+      if (hook) {
+        assertTrue(o.isInternal(), o.key() + " is a test hook: mark it internal()");
+      }
+      int at = md.indexOf("`" + o.key() + "`");
+      assertTrue(o.isInternal() ? at > internal : at < internal, o.key());
+    }
+    assertTrue(UnknownKeys.INTERNAL.contains("horn.bsp.local.ipc"));
+    assertTrue(md.indexOf("`horn.rpc.host`") < internal, "horn.rpc.host is a user option");
+  }
+
+  @Test
   void everyOptionIsListed() {
     String md = ConfigReference.markdown();
     for (ConfigOption<?> o : HornOptions.all()) {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.DropoutNeuron;
+import io.horn.core.HornStyleNeuron;
 import io.horn.core.Neuron;
-import io.horn.core.SeedNeuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.activation.ReLU;
@@ -25,7 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-neuron path running the seed's user neuron must train exactly like the whole-layer BLAS
+ * The per-neuron path running an Apache Horn-style user neuron must train exactly like the whole-layer BLAS
  * path of the built-in StandardNeuron.
  */
 class EquivalenceTest {
@@ -75,19 +75,19 @@ class EquivalenceTest {
   }
 
   @Test
-  void seedNeuronMatchesBlasPathWithMomentum() {
+  void hornStyleNeuronMatchesBlasPathWithMomentum() {
     TrainingSettings s = Nets.settings("horn.learning.rate", 0.2, "horn.momentum.weight", 0.9);
     float[] fast = train(net(StandardNeuron.class, SoftMax.class, Sigmoid.class, ReLU.class), s, 8, 16);
-    float[] user = train(net(SeedNeuron.class, SoftMax.class, Sigmoid.class, ReLU.class), s, 8, 16);
+    float[] user = train(net(HornStyleNeuron.class, SoftMax.class, Sigmoid.class, ReLU.class), s, 8, 16);
     assertClose(fast, user, 1e-5);
   }
 
   @Test
-  void seedNeuronMatchesWithSquaredErrorTanhAndDecay() {
+  void hornStyleNeuronMatchesWithSquaredErrorTanhAndDecay() {
     TrainingSettings s = Nets.settings("horn.learning.rate", 0.1, "horn.momentum.weight", 0.5,
         "horn.regularization.weight", 0.01);
     float[] fast = train(net(StandardNeuron.class, Sigmoid.class, Tanh.class), s, 6, 9);
-    float[] user = train(net(SeedNeuron.class, Sigmoid.class, Tanh.class), s, 6, 9);
+    float[] user = train(net(HornStyleNeuron.class, Sigmoid.class, Tanh.class), s, 6, 9);
     assertClose(fast, user, 1e-5);
   }
 
@@ -117,9 +117,9 @@ class EquivalenceTest {
   void mixedNetworkTrainsLikeAllBuiltIn() {
     List<LayerSpec> layers = new ArrayList<>();
     layers.add(new LayerSpec(20, Sigmoid.class, StandardNeuron.class, 0f));
-    layers.add(new LayerSpec(16, ReLU.class, SeedNeuron.class, 0f));
+    layers.add(new LayerSpec(16, ReLU.class, HornStyleNeuron.class, 0f));
     layers.add(new LayerSpec(12, Tanh.class, StandardNeuron.class, 0f));
-    layers.add(new LayerSpec(5, SoftMax.class, SeedNeuron.class, 0f));
+    layers.add(new LayerSpec(5, SoftMax.class, HornStyleNeuron.class, 0f));
     NetworkSpec mixed = new NetworkSpec(layers, CrossEntropy.class);
     TrainingSettings s = Nets.settings("horn.learning.rate", 0.2, "horn.momentum.weight", 0.8);
     float[] fast = train(net(StandardNeuron.class, SoftMax.class, ReLU.class, Tanh.class), s, 6,
@@ -129,7 +129,7 @@ class EquivalenceTest {
 
   @Test
   void resultsDoNotDependOnThreadCount() {
-    NetworkSpec spec = net(SeedNeuron.class, SoftMax.class, ReLU.class, ReLU.class);
+    NetworkSpec spec = net(HornStyleNeuron.class, SoftMax.class, ReLU.class, ReLU.class);
     float[] one = train(spec, Nets.settings("horn.threads", 1), 4, 7);
     float[] three = train(spec, Nets.settings("horn.threads", 3), 4, 7);
     for (int i = 0; i < one.length; i++) {

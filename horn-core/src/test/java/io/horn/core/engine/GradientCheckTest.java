@@ -3,8 +3,8 @@ package io.horn.core.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.DropoutNeuron;
+import io.horn.core.HornStyleNeuron;
 import io.horn.core.Neuron;
-import io.horn.core.SeedNeuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.activation.Identity;
@@ -43,15 +43,15 @@ class GradientCheckTest {
         List.of(Sigmoid.class, Tanh.class, ReLU.class, LeakyReLU.class, Identity.class);
     for (Class<? extends ActivationFunction> h : hidden) {
       a.add(Arguments.of(h, SoftMax.class, CrossEntropy.class, StandardNeuron.class, 0f));
-      a.add(Arguments.of(h, Sigmoid.class, CrossEntropy.class, SeedNeuron.class, 0f));
+      a.add(Arguments.of(h, Sigmoid.class, CrossEntropy.class, HornStyleNeuron.class, 0f));
     }
     a.add(Arguments.of(Tanh.class, Sigmoid.class, SquaredError.class, StandardNeuron.class, 0f));
     a.add(Arguments.of(Sigmoid.class, SoftMax.class, SquaredError.class, StandardNeuron.class, 0f));
-    a.add(Arguments.of(Sigmoid.class, Identity.class, SquaredError.class, SeedNeuron.class, 0f));
+    a.add(Arguments.of(Sigmoid.class, Identity.class, SquaredError.class, HornStyleNeuron.class, 0f));
     a.add(Arguments.of(ReLU.class, Identity.class, SquaredError.class, StandardNeuron.class, 0f));
     a.add(Arguments.of(Sigmoid.class, SoftMax.class, CrossEntropy.class, DropoutNeuron.class,
         0.3f));
-    a.add(Arguments.of(Tanh.class, SoftMax.class, CrossEntropy.class, SeedNeuron.class, 0.3f));
+    a.add(Arguments.of(Tanh.class, SoftMax.class, CrossEntropy.class, HornStyleNeuron.class, 0.3f));
     return a.stream();
   }
 
@@ -67,7 +67,7 @@ class GradientCheckTest {
     layers.add(new LayerSpec(3, out, neuron, 0f));
     NetworkSpec spec = new NetworkSpec(layers, cost);
     TrainingSettings s = Nets.settings("horn.learning.rate", 1, "horn.momentum.weight", 0);
-    boolean user = neuron == SeedNeuron.class;
+    boolean user = neuron == HornStyleNeuron.class;
     int batch = 4;
     float[][] b = Nets.batch(6, 3, batch, 11);
     if (out != SoftMax.class && cost == CrossEntropy.class) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.horn.core.SeedNeuron;
+import io.horn.core.HornStyleNeuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
 import io.horn.core.activation.Sigmoid;
@@ -62,14 +62,14 @@ class GradientListenerTest {
     NetworkSpec builtIn = Nets.spec(CrossEntropy.class, StandardNeuron.class,
         new int[] {12, 10, 8, 4}, Sigmoid.class, ReLU.class, Tanh.class, SoftMax.class);
     // Every layer user-written: every block comes from NeuronLayers' pushes.
-    NetworkSpec user = Nets.spec(CrossEntropy.class, SeedNeuron.class, new int[] {12, 10, 8, 4},
+    NetworkSpec user = Nets.spec(CrossEntropy.class, HornStyleNeuron.class, new int[] {12, 10, 8, 4},
         Sigmoid.class, ReLU.class, Tanh.class, SoftMax.class);
     // Both paths in one net: block 2 below a user layer, blocks 1 and 3 through BLAS.
     List<LayerSpec> layers = new ArrayList<>();
     layers.add(new LayerSpec(12, Sigmoid.class, StandardNeuron.class, 0f));
-    layers.add(new LayerSpec(10, ReLU.class, SeedNeuron.class, 0f));
+    layers.add(new LayerSpec(10, ReLU.class, HornStyleNeuron.class, 0f));
     layers.add(new LayerSpec(8, Tanh.class, StandardNeuron.class, 0.25f));
-    layers.add(new LayerSpec(4, SoftMax.class, SeedNeuron.class, 0f));
+    layers.add(new LayerSpec(4, SoftMax.class, HornStyleNeuron.class, 0f));
     NetworkSpec mixed = new NetworkSpec(layers, CrossEntropy.class);
     // A bottom layer large enough to be reported in column blocks (GradientBlocks), with a
     // width the blocks do not divide evenly.

@@ -1,5 +1,8 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.bsp.io.MnistConverter;
 import io.horn.core.HornJob;
@@ -8,19 +11,23 @@ import io.horn.core.activation.ReLU;
 import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.data.MnistData;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import io.horn.core.conf.TrainingSettings;
-import io.horn.core.engine.CpuBackend;
-import io.horn.core.engine.Trainer;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hama.HamaConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * One run on a real one-machine Hama cluster (ZooKeeper, BSPMaster, GroomServer, tasks in child
@@ -36,26 +43,38 @@ import org.apache.hama.HamaConfiguration;
  *
  * <p>{@code bin/horn bench cluster [--setups 2x2,1x2] [--epochs 2] [--compression none,bf16]}
  */
-public final class ClusterBenchmark {
-  private ClusterBenchmark() {}
+@Command(name = "bin/horn bench cluster", sortOptions = false,
+    description = "One run on a real one-machine Hama cluster with HDFS: where the time of each "
+        + "group leader goes per step, against the in-process trainer.")
+public final class ClusterBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    String setups = "1x2,2x2";
-    int epochs = 2;
-    String compressions = "none";
-    for (int i = 0; i < args.length; i += 2) {
-      switch (args[i]) {
-        case "--setups": setups = args[i + 1]; break;
-        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
-        case "--data": data = Paths.get(args[i + 1]); break;
-        case "--compression": compressions = args[i + 1]; break;
-        default:
-          System.err.println("usage: ClusterBenchmark [--setups GxP,...] [--epochs N] [--data D] "
-              + "[--compression none,bf16,fp16]");
-          System.exit(2);
-      }
-    }
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 2;
+
+  @Option(names = "--setups", paramLabel = "GxP,...",
+      description = "Groups x peers per group (default: ${DEFAULT-VALUE}).")
+  String setups = "1x2,2x2";
+
+  @Option(names = "--compression", paramLabel = "C,...",
+      description = "Wire formats of the collectives: none, bf16, fp16 (default: "
+          + "${DEFAULT-VALUE}).")
+  String compressions = "none";
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
+  ClusterBenchmark() {}
+
+  public static void main(String[] args) {
+    Cli.exit(new ClusterBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     double inProcess = inProcess(data, epochs);
     System.out.printf(Locale.ROOT, "in-process trainer: %.0f samples/s%n", inProcess);
     Path workRoot = Files.createDirectories(Paths.get(System.getProperty("horn.home", "."),
@@ -83,6 +102,7 @@ public final class ClusterBenchmark {
         }
         conf.set(HornOptions.THREADS, 1);
         conf.set(HornOptions.COLLECTIVE_COMPRESSION, compression);
+        config.applyTo(conf);
         HornJob job = new HornJob(conf, ClusterBenchmark.class);
         job.setTrainingSetPath(hdfs + "/mnist/train");
         job.setTestSetPath(hdfs + "/mnist/test");
@@ -126,6 +146,7 @@ public final class ClusterBenchmark {
             meta.get("test.accuracy"), secs);
       }
     }
+    return Cli.OK;
   }
 
   static final Pattern TIMING = Pattern.compile("compute ([\\d.]+) ms/step, barrier "

@@ -1,5 +1,8 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
+import io.horn.bsp.cli.UsageException;
 import io.horn.bsp.testbed.Testbed;
 import io.horn.paramserver.collective.WireFormat;
 import java.security.SecureRandom;
@@ -10,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The group all-reduce of {@code io.horn.paramserver.collective} between JVMs on loopback,
@@ -39,129 +46,98 @@ import java.util.Map;
  * also when it fails; a failing member makes the benchmark exit 1 with the member's output.
  *
  * <p>{@code bin/horn bench collective [--peers 2,4] [--sizes 650000,6500000] [--rounds 20]
- * [--formats fp32]}
+ * [--formats fp32]}; {@code --help} lists the options.
  */
-public final class CollectiveBenchmark {
-  static final String USAGE = "usage: horn bench collective [--peers 2,4] [--sizes 650000,6500000]"
-      + " [--rounds 20] [--formats fp32[,bf16,fp16]] [--transports shm,tcp] [--testbed 1gbit]\n"
-      + "  --peers    member JVMs per group, each >= 2 (comma-separated)\n"
-      + "  --sizes    floats per all-reduce (650000 = 2.6 MB, about the 784-500-500-10 MLP;"
-      + " at most 50000000)\n"
-      + "  --rounds   timed rounds per case (median and min are reported), >= 1\n"
-      + "  --formats  wire formats: fp32, bf16, fp16\n"
-      + "  --testbed RATE  run each member on its own network namespace whose link runs at\n"
-      + "             RATE (tc syntax, e.g. 1gbit; needs root); bound: that rate\n"
-      + "  --transports  shm (members on one host share memory; bound: memcpy) and/or tcp\n"
-      + "             (loopback sockets; bound: the one-way loopback link)";
+@Command(name = "bin/horn bench collective", sortOptions = false, description = "All-reduce "
+    + "throughput of a task group's members (member JVMs on this machine) against the bound of "
+    + "the transport.")
+public final class CollectiveBenchmark implements Callable<Integer> {
   /** Deadline for a member's answer; JVM start-up on a loaded machine included. */
   static final long ANSWER_MILLIS = 120_000;
 
-  private CollectiveBenchmark() {}
+  @Option(names = "--peers", paramLabel = "P,...",
+      description = "Member JVMs per group, each >= 2 (default: ${DEFAULT-VALUE}).")
+  String peers = "2,4";
 
-  /** A bad command line: the message names the option. */
-  static final class UsageException extends Exception {
-    UsageException(String message) {
-      super(message);
-    }
-  }
+  @Option(names = "--sizes", paramLabel = "N,...", description = "Floats per all-reduce "
+      + "(650000 = 2.6 MB, about the 784-500-500-10 MLP; at most 50000000; default: "
+      + "${DEFAULT-VALUE}).")
+  String sizes = "650000,6500000";
 
-  /** The parsed command line. */
-  record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats,
-      List<String> transports, String testbed) {
-    static Options parse(String[] args) throws UsageException {
-      int[] peers = {2, 4};
-      int[] sizes = {650_000, 6_500_000};
-      int rounds = 20;
-      List<WireFormat> formats = List.of(WireFormat.FP32);
-      List<String> transports = List.of("shm", "tcp");
-      String testbed = null;
-      for (int i = 0; i < args.length; i += 2) {
-        String name = args[i];
-        if (!List.of("--peers", "--sizes", "--rounds", "--formats", "--transports", "--testbed")
-            .contains(name)) {
-          throw new UsageException("unknown option '" + name + "'");
-        }
-        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-          throw new UsageException("option " + name + " needs a value");
-        }
-        String v = args[i + 1];
-        switch (name) {
-          case "--peers": peers = ints(name, v, 2, 64); break;
-          case "--sizes": sizes = ints(name, v, 1, 50_000_000); break;
-          case "--rounds":
-            if (v.contains(",")) {
-              throw new UsageException("--rounds takes one number, got '" + v + "'");
-            }
-            rounds = ints(name, v, 1, 100_000)[0];
-            break;
-          case "--testbed":
-            if (!v.matches("\\d+(k|m|g)bit")) {
-              throw new UsageException("--testbed: '" + v + "' is not a link rate like 1gbit");
-            }
-            testbed = v;
-            break;
-          case "--transports":
-            transports = List.of(v.split(","));
-            for (String t : transports) {
-              if (!t.equals("shm") && !t.equals("tcp")) {
-                throw new UsageException("--transports: '" + t + "' is not shm or tcp");
-              }
-            }
-            break;
-          default:
-            formats = new ArrayList<>();
-            for (String f : v.split(",")) {
-              try {
-                formats.add(WireFormat.parse(f));
-              } catch (IllegalArgumentException e) {
-                throw new UsageException("--formats: " + e.getMessage());
-              }
-            }
-        }
-      }
-      return new Options(peers, sizes, rounds, formats, transports, testbed);
-    }
+  @Option(names = "--rounds", paramLabel = "N", description = "Timed rounds per case (median "
+      + "and min are reported), >= 1 (default: ${DEFAULT-VALUE}).")
+  String rounds = "20";
 
-    private static int[] ints(String name, String v, int min, int max) throws UsageException {
-      String[] parts = v.split(",", -1);
-      int[] out = new int[parts.length];
-      for (int i = 0; i < parts.length; i++) {
-        try {
-          out[i] = Integer.parseInt(parts[i].trim());
-        } catch (NumberFormatException e) {
-          throw new UsageException(name + ": '" + parts[i] + "' is not a whole number");
-        }
-        if (out[i] < min || out[i] > max) {
-          throw new UsageException(name + ": " + out[i] + " is outside " + min + ".." + max);
-        }
-      }
-      return out;
-    }
-  }
+  @Option(names = "--formats", paramLabel = "F,...",
+      description = "Wire formats: fp32, bf16, fp16 (default: ${DEFAULT-VALUE}).")
+  String formats = "fp32";
+
+  @Option(names = "--transports", paramLabel = "T,...", description = "shm (members on one "
+      + "host share memory; bound: memcpy) and/or tcp (loopback sockets; bound: the one-way "
+      + "loopback link) (default: ${DEFAULT-VALUE}).")
+  String transports = "shm,tcp";
+
+  @Option(names = "--testbed", paramLabel = "RATE", description = "Run each member on its own "
+      + "network namespace whose link runs at RATE (tc syntax, e.g. 1gbit; needs root); bound: "
+      + "that rate.")
+  String testbed;
+
+  @Mixin HelpOptions help;
 
   public static void main(String[] args) {
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      System.out.println(USAGE);
-      System.exit(0);
+    Cli.exit(new CollectiveBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    run(options());
+    return Cli.OK;
+  }
+
+  /** The checked options; a bad value is named. */
+  Options options() throws UsageException {
+    if (rounds.contains(",")) {
+      throw new UsageException("--rounds takes one number, got '" + rounds + "'");
     }
-    Options o;
-    try {
-      o = Options.parse(args);
-    } catch (UsageException e) {
-      System.err.println("horn bench collective: " + e.getMessage());
-      System.err.println(USAGE);
-      System.exit(2);
-      return;
+    if (testbed != null && !testbed.matches("\\d+(k|m|g)bit")) {
+      throw new UsageException("--testbed: '" + testbed + "' is not a link rate like 1gbit");
     }
-    try {
-      run(o);
-    } catch (MemberGroup.MemberFailure e) {
-      System.err.println("horn bench collective: " + e.getMessage());
-      System.exit(1);
-    } catch (Exception e) {
-      System.err.println("horn bench collective: failed: " + e);
-      System.exit(1);
+    List<String> ts = List.of(transports.split(","));
+    for (String t : ts) {
+      if (!t.equals("shm") && !t.equals("tcp")) {
+        throw new UsageException("--transports: '" + t + "' is not shm or tcp");
+      }
     }
+    List<WireFormat> fs = new ArrayList<>();
+    for (String f : formats.split(",")) {
+      try {
+        fs.add(WireFormat.parse(f));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--formats: " + e.getMessage());
+      }
+    }
+    return new Options(ints("--peers", peers, 2, 64), ints("--sizes", sizes, 1, 50_000_000),
+        ints("--rounds", rounds, 1, 100_000)[0], fs, ts, testbed);
+  }
+
+  /** The checked command line. */
+  record Options(int[] peers, int[] sizes, int rounds, List<WireFormat> formats,
+      List<String> transports, String testbed) {}
+
+  private static int[] ints(String name, String v, int min, int max) throws UsageException {
+    String[] parts = v.split(",", -1);
+    int[] out = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      try {
+        out[i] = Integer.parseInt(parts[i].trim());
+      } catch (NumberFormatException e) {
+        throw new UsageException(name + ": '" + parts[i] + "' is not a whole number");
+      }
+      if (out[i] < min || out[i] > max) {
+        throw new UsageException(name + ": " + out[i] + " is outside " + min + ".." + max);
+      }
+    }
+    return out;
   }
 
   private static void run(Options o) throws Exception {

@@ -1,5 +1,8 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,6 +32,9 @@ import java.util.stream.Stream;
 import org.apache.hama.HamaConfiguration;
 import org.apache.hama.bsp.BSPJobClient;
 import org.apache.hama.bsp.JobStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Real faults in the middle of a real job: on a one-machine Hama cluster (task JVMs are child
@@ -46,8 +53,34 @@ import org.apache.hama.bsp.JobStatus;
  * <p>{@code bin/horn bench faults [--epochs 3] [--faults kill-leader,kill-member,kill-ps,stop-ps]
  * [--checkpoint-seconds 3] [--heartbeat-ms 10000] [--data D]}
  */
-public final class FaultsBenchmark {
-  private FaultsBenchmark() {}
+@Command(name = "bin/horn bench faults", sortOptions = false,
+    description = "Faults on the one-machine cluster: a task killed or stopped half-way, the time to detect it "
+        + "and whether the job recovers from its newest checkpoint.")
+public final class FaultsBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 3;
+
+  @Option(names = "--faults", paramLabel = "F,...", description = "Faults to inject, of "
+      + "kill-leader, kill-member, kill-ps, stop-ps (default: ${DEFAULT-VALUE}).")
+  String faults = "kill-leader,kill-member,kill-ps,stop-ps";
+
+  @Option(names = "--checkpoint-seconds", paramLabel = "S",
+      description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+  long checkpointSeconds = 3;
+
+  @Option(names = "--heartbeat-ms", paramLabel = "MS",
+      description = "Heartbeat timeout (default: ${DEFAULT-VALUE}).")
+  long heartbeat = 10_000;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
+  FaultsBenchmark() {}
 
   /** A fault: its name, the task it hits (peer index) and the signal. */
   private record Fault(String name, int task, String signal) {}
@@ -56,26 +89,12 @@ public final class FaultsBenchmark {
       new Fault("kill-member", 1, "KILL"), new Fault("kill-ps", 4, "KILL"),
       new Fault("stop-ps", 4, "STOP"));
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 3;
-    String faults = "kill-leader,kill-member,kill-ps,stop-ps";
-    long checkpointSeconds = 3;
-    long heartbeat = 10_000;
-    for (int i = 0; i < args.length; i += 2) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      if (value == null) {
-        usage("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--epochs": epochs = Integer.parseInt(value); break;
-        case "--faults": faults = value; break;
-        case "--checkpoint-seconds": checkpointSeconds = Long.parseLong(value); break;
-        case "--heartbeat-ms": heartbeat = Long.parseLong(value); break;
-        case "--data": data = Paths.get(value); break;
-        default: usage("unknown option " + args[i]);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new FaultsBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     List<Fault> chosen = new ArrayList<>();
     for (String f : faults.split(",")) {
       chosen.add(ALL.stream().filter(x -> x.name.equals(f.trim())).findFirst()
@@ -87,7 +106,8 @@ public final class FaultsBenchmark {
     Path work = Files.createTempDirectory(workRoot, "faults-bench");
     try (LocalCluster cluster = LocalCluster.builder(work.resolve("cluster")).tasks(5)
         .childHeap("1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
-      Runner runner = new Runner(cluster, data, work, epochs, checkpointSeconds, heartbeat);
+      Runner runner = new Runner(cluster, data, work, epochs, checkpointSeconds, heartbeat,
+          config.entries());
       Runner.Outcome base = runner.run(null);
       double rate = base.steps / base.trainSeconds;
       System.out.printf(Locale.ROOT, "RESULT bench=faults fault=none detected_s=- recovered=- "
@@ -102,14 +122,9 @@ public final class FaultsBenchmark {
             o.leftover);
       }
     }
+    return Cli.OK;
   }
 
-  private static void usage(String why) {
-    System.err.println("bench faults: " + why + "\nusage: bin/horn bench faults [--epochs N] "
-        + "[--faults kill-leader,kill-member,kill-ps,stop-ps] [--checkpoint-seconds S] "
-        + "[--heartbeat-ms MS] [--data MNIST_DIR]");
-    System.exit(2);
-  }
 
   /** Runs the job on the cluster, with a fault half-way or without. */
   private static final class Runner {
@@ -119,15 +134,17 @@ public final class FaultsBenchmark {
     private final int epochs;
     private final long checkpointSeconds;
     private final long heartbeat;
+    private final Map<String, String> extra;
 
     Runner(LocalCluster cluster, Path data, Path work, int epochs, long checkpointSeconds,
-        long heartbeat) {
+        long heartbeat, Map<String, String> extra) {
       this.cluster = cluster;
       this.data = data;
       this.work = work;
       this.epochs = epochs;
       this.checkpointSeconds = checkpointSeconds;
       this.heartbeat = heartbeat;
+      this.extra = extra;
     }
 
     static final class Outcome {
@@ -160,6 +177,7 @@ public final class FaultsBenchmark {
       conf.set(HornOptions.THREADS, 1);
       conf.set(HornOptions.CHECKPOINT_SECONDS, checkpointSeconds);
       conf.set(HornOptions.HEARTBEAT_TIMEOUT, heartbeat);
+      extra.forEach(conf::set); // -D and --conf
       HornJob job = new HornJob(conf, FaultsBenchmark.class);
       job.setTrainingSetPath(data.toAbsolutePath().toString());
       job.setTestSetPath(data.toAbsolutePath() + "#t10k");

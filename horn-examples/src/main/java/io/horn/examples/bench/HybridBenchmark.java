@@ -1,6 +1,9 @@
 package io.horn.examples.bench;
 
 import io.horn.bsp.ProgressTrace;
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.io.MnistConverter;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
@@ -27,6 +30,10 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Hybrid training on Hama in local mode against the in-process trainer: real MNIST
@@ -36,32 +43,43 @@ import java.util.Map;
  *
  * <p>{@code bin/horn bench hybrid [--epochs 6] [--setups 1x1,1x2,2x1,2x2] [--data DIR]}
  */
-public final class HybridBenchmark {
+@Command(name = "bin/horn bench hybrid", sortOptions = false,
+    description = "Hybrid training on Hama in local mode against the in-process trainer, setups GxP on real "
+        + "MNIST.")
+public final class HybridBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 6;
+
+  @Option(names = "--setups", paramLabel = "GxP,...",
+      description = "Groups x peers per group (default: ${DEFAULT-VALUE}).")
+  String setups = "1x1,1x2,2x1,2x2";
+
+  /** One setup in a child JVM (the benchmark starts its children with it). */
+  @Option(names = "--run", hidden = true)
+  String run;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
   private static final double TARGET = 0.97;
 
-  private HybridBenchmark() {}
+  HybridBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 6;
-    String setups = "1x1,1x2,2x1,2x2";
-    String run = null;
-    for (int i = 0; i < args.length; i += 2) {
-      switch (args[i]) {
-        case "--data": data = Paths.get(args[i + 1]); break;
-        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
-        case "--setups": setups = args[i + 1]; break;
-        case "--run": run = args[i + 1]; break;
-        default:
-          System.err.println("unknown option " + args[i] + "; usage: HybridBenchmark [--data DIR]"
-              + " [--epochs N] [--setups GxP,...]");
-          System.exit(2);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new HybridBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     if (run != null) {
-      System.out.println(run.equals("inprocess") ? inProcess(data, epochs)
-          : hybrid(data, epochs, run));
-      return;
+      System.out.println(run.equals("inprocess") ? inProcess(data, epochs, config)
+          : hybrid(data, epochs, run, config));
+      return Cli.OK;
     }
     Path seq = Paths.get(System.getProperty("horn.home", "."), "work", "bench", "mnist-seq");
     if (!Files.exists(seq.resolve("train"))) {
@@ -76,15 +94,17 @@ public final class HybridBenchmark {
         cores, epochs);
     System.out.println("| setup | samples/s | vs in-process | time to 97% | final accuracy |");
     System.out.println("|---|---|---|---|---|");
-    String[] base = child("inprocess", data, seq, epochs, cores);
+    String[] base = child("inprocess", data, seq, epochs, cores, config.entries());
     double baseRate = Double.parseDouble(base[1]);
     print("in-process", base, baseRate);
     for (String s : setups.split(",")) {
       String[] gp = s.split("x");
       int workers = Integer.parseInt(gp[0]) * Integer.parseInt(gp[1]);
       print(s + (Integer.parseInt(gp[0]) > 1 ? " + PS" : ""),
-          child(s, data, seq, epochs, Math.max(1, cores / workers)), baseRate);
+          child(s, data, seq, epochs, Math.max(1, cores / workers), config.entries()),
+          baseRate);
     }
+    return Cli.OK;
   }
 
   private static void print(String name, String[] r, double baseRate) {
@@ -93,8 +113,8 @@ public final class HybridBenchmark {
   }
 
   /** Runs one setup in a child JVM; returns {name, samples/s, seconds to 97%, accuracy}. */
-  private static String[] child(String setup, Path data, Path seq, int epochs, int blasThreads)
-      throws Exception {
+  private static String[] child(String setup, Path data, Path seq, int epochs, int blasThreads,
+      Map<String, String> extra) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx6g");
@@ -110,6 +130,7 @@ public final class HybridBenchmark {
     cmd.add(HybridBenchmark.class.getName());
     cmd.addAll(List.of("--run", setup, "--epochs", Integer.toString(epochs), "--data",
         setup.equals("inprocess") ? data.toString() : seq.toString()));
+    extra.forEach((k, v) -> cmd.addAll(List.of("-D", k + "=" + v))); // -D and --conf, passed on
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     if (!setup.equals("inprocess") && !setup.equals("1x1")) {
@@ -149,10 +170,11 @@ public final class HybridBenchmark {
     return job.getNetworkSpec();
   }
 
-  private static String inProcess(Path data, int epochs) throws Exception {
+  private static String inProcess(Path data, int epochs, ConfigOptions config)
+      throws Exception {
     ArrayDataset train = MnistData.load(data, "train");
     ArrayDataset test = MnistData.load(data, "t10k");
-    HornJob job = new HornJob(new HornConfiguration(), HybridBenchmark.class);
+    HornJob job = new HornJob(config.applyTo(new HornConfiguration()), HybridBenchmark.class);
     job.setEpochs(epochs);
     NetworkSpec spec = declare(job);
     TrainingSettings s = TrainingSettings.from(job.getConfiguration());
@@ -192,7 +214,8 @@ public final class HybridBenchmark {
         reached < 0 ? "-" : String.format("%.1f", reached), acc);
   }
 
-  private static String hybrid(Path seq, int epochs, String setup) throws Exception {
+  private static String hybrid(Path seq, int epochs, String setup, ConfigOptions config)
+      throws Exception {
     String[] gp = setup.split("x");
     int groups = Integer.parseInt(gp[0]);
     int peers = Integer.parseInt(gp[1]);
@@ -201,6 +224,7 @@ public final class HybridBenchmark {
     Path work = Files.createTempDirectory("horn-bench");
     conf.set("bsp.local.dir", work.resolve("hama").toString());
     conf.set(HornOptions.THREADS, 1);
+    config.applyTo(conf);
     HornJob job = new HornJob(conf, HybridBenchmark.class);
     job.setTrainingSetPath(seq.resolve("train").toString());
     job.setTestSetPath(seq.resolve("test").toString());

@@ -1,5 +1,8 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ReLU;
 import io.horn.core.activation.SoftMax;
@@ -24,48 +27,84 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The horn-core benchmark on real MNIST, 784-500-500-10 (ReLU, SoftMax + CrossEntropy), in
  * process: the sgemm ceiling, the fast path's step throughput and BLAS share, the per-neuron path
- * with the seed's user neuron, and a full training run with test accuracy per epoch.
+ * with a user neuron written the Apache Horn way
+ * (MultiLayerPerceptron.UserNeuron), and a full training run with test accuracy per epoch.
  *
- * <p>{@code bin/horn bench mlp [--data DIR] [--epochs 10] [--batch 128] [--custom-batches 20]}
+ * <p>{@code bin/horn bench mlp [--data DIR] [--epochs 10] [--batch-size 128]
+ * [--custom-batches 20] [--learning-rate 0.05] [-D key=value] [--conf FILE]}
  */
-public final class MlpBenchmark {
+@Command(name = "bin/horn bench mlp", sortOptions = false, description = "The horn-core "
+    + "benchmark on real MNIST, in process: the sgemm ceiling, the fast path, the per-neuron path"
+    + " and a full training run.")
+public final class MlpBenchmark implements Callable<Integer> {
   private static final int[] SIZES = {784, 500, 500, 10};
 
-  private MlpBenchmark() {}
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 10;
-    int batch = 128;
-    int customBatches = 20;
-    float lr = 0.05f;
-    for (int i = 0; i < args.length; i += 2) {
-      switch (args[i]) {
-        case "--data": data = Paths.get(args[i + 1]); break;
-        case "--epochs": epochs = Integer.parseInt(args[i + 1]); break;
-        case "--batch": batch = Integer.parseInt(args[i + 1]); break;
-        case "--custom-batches": customBatches = Integer.parseInt(args[i + 1]); break;
-        case "--lr": lr = Float.parseFloat(args[i + 1]); break;
-        default:
-          System.err.println("unknown option " + args[i]
-              + "; usage: MlpBenchmark [--data DIR] [--epochs N] [--batch N] [--custom-batches N]"
-              + " [--lr F]");
-          System.exit(2);
-      }
-    }
-    ArrayDataset train = MnistData.load(data, "train");
-    ArrayDataset test = MnistData.load(data, "t10k");
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of the training run; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int epochs = 10;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+  int batch = 128;
+
+  @Option(names = "--custom-batches", paramLabel = "N", description = "Batches timed on the "
+      + "per-neuron path; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int customBatches = 20;
+
+  @Option(names = "--learning-rate", paramLabel = "F",
+      description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  float lr = 0.05f;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
+  /** The former name of {@code --batch-size}, still read. */
+  @Option(names = "--batch", hidden = true, paramLabel = "N")
+  void legacyBatch(int n) {
+    batch = n;
+  }
+
+  /** The former name of {@code --learning-rate}, still read. */
+  @Option(names = "--lr", hidden = true, paramLabel = "F")
+  void legacyLearningRate(float f) {
+    lr = f;
+  }
+
+  public static void main(String[] args) {
+    Cli.exit(new MlpBenchmark(), args);
+  }
+
+  /** The training settings: the benchmark's, then {@code --conf} and {@code -D}. */
+  TrainingSettings settings() {
     HornConfiguration conf = new HornConfiguration();
     conf.set(HornOptions.BATCH_SIZE, batch);
     conf.set(HornOptions.LEARNING_RATE, lr);
     conf.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
     conf.set(HornOptions.EPOCHS, Math.max(epochs, 1));
     conf.set(HornOptions.CONVERGENCE_CHECK_INTERVAL, 1000);
-    TrainingSettings settings = TrainingSettings.from(conf);
+    config.applyTo(conf);
+    conf.validate();
+    return TrainingSettings.from(conf);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrainingSettings settings = settings();
+    int batch = settings.batchSize;
+    ArrayDataset train = MnistData.load(data, "train");
+    ArrayDataset test = MnistData.load(data, "t10k");
     System.out.printf("machine: %d cores, %s, java %s%n", Runtime.getRuntime()
         .availableProcessors(), Blas.describe(Blas.get()), System.getProperty("java.version"));
 
@@ -95,8 +134,8 @@ public final class MlpBenchmark {
     if (customBatches > 0) {
       NetworkSpec custom = spec(MultiLayerPerceptron.UserNeuron.class);
       double[] customRate = stepRate(custom, settings, train, batch, customBatches, 2);
-      System.out.printf("custom-neuron path (seed's user neuron, %d threads): %.0f samples/s = "
-          + "%.3f of the fast path%n", settings.threads, customRate[0],
+      System.out.printf("custom-neuron path (Apache Horn-style user neuron, %d threads): %.0f "
+          + "samples/s = %.3f of the fast path%n", settings.threads, customRate[0],
           customRate[0] / fastRate[0]);
     }
 
@@ -126,6 +165,7 @@ public final class MlpBenchmark {
           + " final test accuracy %s%n", epochs, total, epochs * evalNanos[0] / 1e9,
           (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy"));
     }
+    return Cli.OK;
   }
 
   private static NetworkSpec spec(Class<? extends io.horn.core.Neuron> neuron) {

@@ -1,5 +1,8 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.bsp.cluster.MultiHostCluster;
 import io.horn.bsp.testbed.Testbed;
 import io.horn.bsp.testbed.TestbedCli;
@@ -11,8 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import org.apache.hama.HamaConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Hybrid training across hosts at real link speeds: for each link rate, the test bed's hosts
@@ -32,32 +39,44 @@ import org.apache.hama.HamaConfiguration;
  * <p>{@code bin/horn bench multinode [--links 1gbit,10gbit] [--setups 1x2,2x2] [--epochs 1]
  * [--hosts 3]} (root only).
  */
-public final class MultinodeBenchmark {
+@Command(name = "bin/horn bench multinode", sortOptions = false,
+    description = "Training across hosts of a network-namespace testbed (root only): where the time of the "
+        + "group leaders goes per step, against a cost model of the links.")
+public final class MultinodeBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 1;
+
+  @Option(names = "--links", paramLabel = "RATE,...",
+      description = "Link rates, tc syntax (default: ${DEFAULT-VALUE}).")
+  String links = "1gbit,10gbit";
+
+  @Option(names = "--setups", paramLabel = "GxP,...",
+      description = "Groups x peers per group (default: ${DEFAULT-VALUE}).")
+  String setups = "1x2,2x2";
+
+  @Option(names = "--hosts", paramLabel = "N",
+      description = "Testbed hosts (default: ${DEFAULT-VALUE}).")
+  int hosts = 3;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
   private static final int BATCH = 128;
   private static final int PUSH_INTERVAL = 4;
 
-  private MultinodeBenchmark() {}
+  MultinodeBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    String links = "1gbit,10gbit";
-    String setups = "1x2,2x2";
-    int epochs = 1;
-    int hosts = 3;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (i + 1 >= args.length) {
-        usage("option " + a + " needs a value");
-      }
-      switch (a) {
-        case "--links" -> links = args[++i];
-        case "--setups" -> setups = args[++i];
-        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-        case "--hosts" -> hosts = Integer.parseInt(args[++i]);
-        case "--data" -> data = Paths.get(args[++i]);
-        default -> usage("unknown option " + a);
-      }
-    }
+  public static void main(String[] args) {
+    Cli.exit(new MultinodeBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     Path workRoot = Files.createDirectories(Paths.get(System.getProperty("horn.home", "."),
         "work"));
     for (String link : links.split(",")) {
@@ -71,14 +90,15 @@ public final class MultinodeBenchmark {
         String hdfs = cluster.hdfsUri();
         PlacedMnist.write(data, hdfs + "/mnist", cluster.hosts().workers(), hama);
         for (String setup : setups.split(",")) {
-          run(hama, hdfs, link, setup, epochs, hosts);
+          run(hama, hdfs, link, setup, epochs, hosts, config);
         }
       }
     }
+    return Cli.OK;
   }
 
   private static void run(HamaConfiguration hama, String hdfs, String link, String setup,
-      int epochs, int hosts) throws Exception {
+      int epochs, int hosts, ConfigOptions config) throws Exception {
     String[] gp = setup.split("x");
     int groups = Integer.parseInt(gp[0]);
     int workers = groups * Integer.parseInt(gp[1]);
@@ -87,6 +107,7 @@ public final class MultinodeBenchmark {
       conf.set(e.getKey(), e.getValue());
     }
     conf.set(HornOptions.THREADS, 1);
+    config.applyTo(conf);
     HornJob job = new HornJob(conf, MultinodeBenchmark.class);
     job.setTrainingSetPath(hdfs + "/mnist/train");
     job.setTestSetPath(hdfs + "/mnist/test");
@@ -182,11 +203,5 @@ public final class MultinodeBenchmark {
     return Double.parseDouble(r.replaceAll("[a-z]", "")) * unit;
   }
 
-  private static void usage(String why) {
-    System.err.println("MultinodeBenchmark: " + why);
-    System.err.println("usage: bin/horn bench multinode [--links 1gbit,10gbit] [--setups 1x2,2x2]"
-        + " [--epochs N] [--hosts N] [--data MNIST_DIR]");
-    System.exit(2);
-  }
 
 }

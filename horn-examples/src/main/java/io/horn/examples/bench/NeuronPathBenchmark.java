@@ -1,21 +1,32 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.Neuron;
 import io.horn.core.NeuronLayerRunner;
 import io.horn.core.Synapse;
 import io.horn.core.activation.ReLU;
 import io.horn.examples.MultiLayerPerceptron;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * Where the per-neuron path's time goes: nanoseconds per synapse of one 784→500 layer, batch
- * 128, one thread, for the seed's neuron and for variants that leave out {@code push} or
+ * 128, one thread, for a user neuron written the Apache Horn way
+ * ({@link MultiLayerPerceptron.UserNeuron}) and for variants that leave out {@code push} or
  * {@code backpropagate}, against a plain Java loop with the same dependent additions (the bound
  * for forward).
  *
  * <p>{@code bin/horn bench neuron-path}
  */
-public final class NeuronPathBenchmark {
+@Command(name = "bin/horn bench neuron-path", sortOptions = false,
+    description = "Nanoseconds per synapse of the per-neuron path, forward and backward, "
+        + "for a user neuron and variants of it.")
+public final class NeuronPathBenchmark implements Callable<Integer> {
+  @Mixin HelpOptions help;
+
   private static final int IN = 784;
   private static final int OUT = 500;
   private static final int BATCH = 128;
@@ -52,9 +63,14 @@ public final class NeuronPathBenchmark {
     }
   }
 
-  private NeuronPathBenchmark() {}
+  NeuronPathBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    Cli.exit(new NeuronPathBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
     SplittableRandom r = new SplittableRandom(1);
     float[] acts = new float[(IN + 1) * BATCH];
     float[] params = new float[(IN + 1) * OUT];
@@ -74,8 +90,8 @@ public final class NeuronPathBenchmark {
     float[] deltaOut = new float[IN * BATCH];
     double synapses = (double) (IN + 1) * OUT * BATCH;
 
-    NeuronLayerRunner seed = runner(MultiLayerPerceptron.UserNeuron.class);
-    double fwd = best(() -> seed.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
+    NeuronLayerRunner user = runner(MultiLayerPerceptron.UserNeuron.class);
+    double fwd = best(() -> user.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
         OUT, BATCH)) / synapses;
     double[] sink = {0};
     double hand = best(() -> {
@@ -89,7 +105,7 @@ public final class NeuronPathBenchmark {
         }
       }
     }) / synapses;
-    System.out.printf("forward, seed neuron: %.2f ns/synapse; plain Java loop with the same "
+    System.out.printf("forward, user neuron: %.2f ns/synapse; plain Java loop with the same "
         + "dependent additions: %.2f ns/synapse (%s)%n", fwd, hand, sink[0] > 0 ? "ok" : "?");
     for (Class<? extends Neuron> c : java.util.List.of(NoPush.class, PushOnly.class,
         MultiLayerPerceptron.UserNeuron.class)) {
@@ -99,6 +115,7 @@ public final class NeuronPathBenchmark {
           deltaOut, 0, IN + 1, BATCH)) / synapses;
       System.out.printf("backward, %s: %.2f ns/synapse%n", c.getSimpleName(), ns);
     }
+    return Cli.OK;
   }
 
   private static NeuronLayerRunner runner(Class<? extends Neuron> c) {

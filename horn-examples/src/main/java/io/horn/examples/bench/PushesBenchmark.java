@@ -1,5 +1,9 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
+import io.horn.bsp.cli.UsageException;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.conf.HornConfiguration;
@@ -9,8 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * What a push costs and what that does to accuracy: MNIST 784-500-500-10, two groups of one
@@ -23,40 +31,54 @@ import java.util.regex.Pattern;
  * instead of local mode, where pushes stay in process and only their bytes are counted.
  *
  * <p>{@code bin/horn bench pushes [--epochs 3] [--cases dense,shards2,threshold1e-3,...]
- * [--data MNIST_DIR] [--cluster]}
+ * [--data DIR] [--cluster] [-D key=value]}
  */
-public final class PushesBenchmark {
+@Command(name = "bin/horn bench pushes", sortOptions = false,
+    description = "Bytes per push and final accuracy of dense, sharded and threshold-encoded "
+        + "pushes to the parameter server.")
+public final class PushesBenchmark implements Callable<Integer> {
   private static final Pattern ENCODED = Pattern.compile(
       "threshold-encoded \\(([^)]*)\\): (\\d+), (\\d+) bytes each on average = ([\\d.]+) of "
           + "dense, (\\d+) sent dense");
 
-  private PushesBenchmark() {}
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 3;
-    String cases = "dense,shards2,threshold1e-3,threshold1e-4";
-    boolean cluster = false;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--cluster")) {
-        cluster = true;
-        continue;
-      }
-      if (i + 1 >= args.length) {
-        usage("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-        case "--cases" -> cases = args[++i];
-        case "--data" -> data = Paths.get(args[++i]);
-        default -> usage("unknown option " + args[i]);
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 3;
+
+  @Option(names = "--cases", paramLabel = "C,...", description = "Of dense, shardsN, "
+      + "thresholdX (default: ${DEFAULT-VALUE}).")
+  String cases = "dense,shards2,threshold1e-3,threshold3e-3";
+
+  @Option(names = "--cluster", description = "On the one-machine cluster instead of local mode.")
+  boolean cluster;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
+  PushesBenchmark() {}
+
+  public static void main(String[] args) {
+    Cli.exit(new PushesBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    for (String name : cases.split(",")) {
+      if (!name.equals("dense") && !name.matches("shards[1-9][0-9]*")
+          && !name.matches("threshold[0-9.eE+-]+")) {
+        throw new UsageException("--cases: unknown case '" + name + "' (dense, shardsN, "
+            + "thresholdX)");
       }
     }
     Path work = Files.createTempDirectory("pushes-bench");
-    data = data.toAbsolutePath();
+    Path mnist = data.toAbsolutePath();
     if (!cluster) {
-      run(data, work, cases, epochs, new HornConfiguration(), "local");
-      return;
+      run(mnist, work, cases, epochs, config.applyTo(new HornConfiguration()), "local");
+      return Cli.OK;
     }
     try (LocalCluster c = LocalCluster.builder(work.resolve("cluster")).tasks(4)
         .childHeap("1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
@@ -64,8 +86,9 @@ public final class PushesBenchmark {
       for (Map.Entry<String, String> e : c.conf()) {
         base.set(e.getKey(), e.getValue());
       }
-      run(data, work, cases, epochs, base, "cluster");
+      run(mnist, work, cases, epochs, config.applyTo(base), "cluster");
     }
+    return Cli.OK;
   }
 
   private static void run(Path data, Path work, String cases, int epochs, HornConfiguration base,
@@ -83,8 +106,6 @@ public final class PushesBenchmark {
       } else if (name.startsWith("threshold")) {
         conf.set(HornOptions.PUSH_ENCODING, "threshold");
         conf.set(HornOptions.PUSH_THRESHOLD, Float.parseFloat(name.substring("threshold".length())));
-      } else if (!name.equals("dense")) {
-        usage("unknown case " + name + " (dense, shardsN, thresholdX)");
       }
       HornJob job = ClusterBenchmark.declare(new HornJob(conf, PushesBenchmark.class));
       job.setTrainingSetPath(data.toString());
@@ -115,12 +136,5 @@ public final class PushesBenchmark {
           densePushes < 0 ? "-" : Long.toString(densePushes), meta.get("test.accuracy"),
           meta.get("trained.steps"), wall);
     }
-  }
-
-  private static void usage(String why) {
-    System.err.println("PushesBenchmark: " + why);
-    System.err.println("usage: bin/horn bench pushes [--epochs N] [--cases dense,shards2,"
-        + "threshold1e-3] [--data MNIST_DIR] [--cluster]");
-    System.exit(2);
   }
 }

@@ -1,5 +1,9 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
+import io.horn.bsp.cli.UsageException;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.conf.HornConfiguration;
@@ -7,9 +11,14 @@ import io.horn.core.conf.HornOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * What the hybrid design is for: one straggler. MNIST 784-500-500-10 on Hama's local mode, four
@@ -28,36 +37,48 @@ import java.util.regex.Matcher;
  *
  * <p>{@code bin/horn bench straggler [--epochs 4] [--modes sync,async,ssp] [--cluster]}
  */
-public final class StragglerBenchmark {
+@Command(name = "bin/horn bench straggler", sortOptions = false,
+    description = "One slow group: global sync, asynchronous and bounded-staleness training compared by "
+        + "time to accuracy.")
+public final class StragglerBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Epochs of each run (default: ${DEFAULT-VALUE}).")
+  int epochs = 4;
+
+  @Option(names = "--modes", paramLabel = "M,...",
+      description = "Of sync, async, ssp (default: ${DEFAULT-VALUE}).")
+  String modes = "sync,async,ssp";
+
+  @Option(names = "--cluster", description = "On the one-machine cluster instead of local mode.")
+  boolean cluster;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
   private static final int SNAPSHOT_STEPS = 25;
 
-  private StragglerBenchmark() {}
+  StragglerBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int epochs = 4;
-    String modes = "sync,async,ssp";
-    boolean cluster = false;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--cluster")) {
-        cluster = true;
-        continue;
-      }
-      if (i + 1 >= args.length) {
-        usage("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-        case "--modes" -> modes = args[++i];
-        case "--data" -> data = Paths.get(args[++i]);
-        default -> usage("unknown option " + args[i]);
+  public static void main(String[] args) {
+    Cli.exit(new StragglerBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    for (String mode : modes.split(",")) {
+      if (!List.of("sync", "async", "ssp").contains(mode)) {
+        throw new UsageException("--modes: unknown mode '" + mode + "' (sync, async, ssp)");
       }
     }
     Path work = Files.createTempDirectory("straggler-bench");
     data = data.toAbsolutePath();
     if (!cluster) {
-      run(data, work, modes, epochs, new HornConfiguration());
-      return;
+      run(data, work, modes, epochs, config.applyTo(new HornConfiguration()));
+      return Cli.OK;
     }
     try (LocalCluster c = LocalCluster.builder(work.resolve("cluster")).tasks(5)
         .childHeap("1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
@@ -65,8 +86,10 @@ public final class StragglerBenchmark {
       for (Map.Entry<String, String> e : c.conf()) {
         base.set(e.getKey(), e.getValue());
       }
+      config.applyTo(base);
       run(data, work, modes, epochs, base);
     }
+    return Cli.OK;
   }
 
   private static void run(Path data, Path work, String modes, int epochs,
@@ -134,16 +157,10 @@ public final class StragglerBenchmark {
       case "sync" -> job.setGroups(1);
       case "async" -> job.setGroups(2);
       case "ssp" -> job.setGroups(2).setStaleness(2);
-      default -> usage("unknown mode " + mode);
+      default -> throw new IllegalArgumentException("unknown mode " + mode);
     }
     ClusterBenchmark.declare(job);
     return job;
   }
 
-  private static void usage(String why) {
-    System.err.println("StragglerBenchmark: " + why);
-    System.err.println("usage: bin/horn bench straggler [--epochs N] [--modes sync,async,ssp]"
-        + " [--data MNIST_DIR] [--cluster]");
-    System.exit(2);
-  }
 }

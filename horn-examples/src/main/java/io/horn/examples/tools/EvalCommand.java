@@ -1,11 +1,17 @@
 package io.horn.examples.tools;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.data.DataShape;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.Evaluation;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code horn eval <model> <data>}: the model's accuracy and mean cost on a dataset, precision
@@ -20,30 +26,37 @@ import java.util.Locale;
  * convert-mnist} writes them; idx files are read from the local disk only), CSV or LibSVM files
  * (docs/data-formats.md), whose class ids become targets as wide as the model's output layer.
  */
-public final class EvalCommand implements Subcommand {
-  static final String USAGE = "usage: bin/horn eval <model> <data> [--verbose]";
+@Command(name = "eval", description = "Accuracy, mean cost, per-class precision and recall "
+    + "and the confusion matrix of a model on a dataset.")
+public final class EvalCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<model>",
+      description = "The model file, local or hdfs://...")
+  String model;
 
-  @Override
-  public String name() {
-    return "eval";
+  @Parameters(index = "1", paramLabel = "<data>", description = "A dataset: an MNIST idx "
+      + "directory, dir#t10k, a directory of SequenceFiles, CSV or LibSVM files (local or "
+      + "hdfs://...).")
+  String data;
+
+  @Mixin HelpOptions help;
+
+  private final PrintStream out;
+
+  /** A command that writes its report to {@code out}. */
+  EvalCommand(PrintStream out) {
+    this.out = out;
   }
 
   @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public void run(ToolArgs args, PrintStream out) throws Exception {
-    args.expectPositional("<model>", "<data>");
-    String dataPath = args.positional().get(1);
-    try (Inference model = Inference.load(args.positional().get(0))) {
-      Dataset data = Datasets.open(dataPath,
-          new DataShape(model.spec().inputSize(), model.spec().outputSize()));
-      model.checkDataset("data " + dataPath, data);
-      Evaluation ev = Evaluation.of(model.engine(), data);
-      print(out, model, dataPath, ev);
+  public Integer call() throws Exception {
+    try (Inference m = Inference.load(model)) {
+      Dataset d = Datasets.open(data,
+          new DataShape(m.spec().inputSize(), m.spec().outputSize()));
+      m.checkDataset("data " + data, d);
+      Evaluation ev = Evaluation.of(m.engine(), d);
+      print(out, m, data, ev);
     }
+    return Cli.OK;
   }
 
   /** The report: summary lines, the per-class table, the confusion matrix. */

@@ -1,5 +1,11 @@
 package io.horn.examples.tools;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 import io.horn.core.onnx.OnnxExport;
 import io.horn.core.onnx.UnsupportedModelException;
 import java.io.OutputStream;
@@ -16,24 +22,28 @@ import java.util.Locale;
  * that ONNX cannot express (user-written neurons, an activation without an ONNX operator) fails
  * with the layer and class named, and leaves no output file.
  */
-public final class ExportCommand implements Subcommand {
-  static final String USAGE = "usage: bin/horn export <model> <out.onnx> [--verbose]";
+@Command(name = "export", description = "Write a model as an ONNX graph (docs/onnx.md).")
+public final class ExportCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<model>",
+      description = "The model file, local or hdfs://...")
+  String modelPath;
 
-  @Override
-  public String name() {
-    return "export";
+  @Parameters(index = "1", paramLabel = "<out.onnx>",
+      description = "The ONNX file to write, local or hdfs://...; an existing one is replaced.")
+  String target;
+
+  @Mixin HelpOptions help;
+
+  private final PrintStream out;
+
+  /** A command that reports what it wrote to {@code out}. */
+  ExportCommand(PrintStream out) {
+    this.out = out;
   }
 
   @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public void run(ToolArgs args, PrintStream out) throws Exception {
-    args.expectPositional("<model>", "<out.onnx>");
-    String target = args.positional().get(1);
-    try (Inference model = Inference.load(args.positional().get(0))) {
+  public Integer call() throws Exception {
+    try (Inference model = Inference.load(modelPath)) {
       try {
         OnnxExport.check(model.spec());
       } catch (UnsupportedModelException e) {
@@ -59,5 +69,6 @@ public final class ExportCommand implements Subcommand {
           target, OnnxExport.OPSET, bytes, OnnxExport.INPUT, model.spec().inputSize(),
           OnnxExport.OUTPUT, model.spec().outputSize());
     }
+    return Cli.OK;
   }
 }

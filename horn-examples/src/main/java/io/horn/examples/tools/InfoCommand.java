@@ -1,5 +1,7 @@
 package io.horn.examples.tools;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.ModelHeader;
 import java.io.PrintStream;
@@ -8,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code horn info <model>}: what a model file says about its model, read with {@link
@@ -18,8 +24,21 @@ import java.util.Map;
  * printed. The model may be local or on a Hadoop file system ({@code hdfs://...}, see {@link
  * HadoopFiles}).
  */
-public final class InfoCommand implements Subcommand {
-  static final String USAGE = "usage: bin/horn info <model> [--verbose]";
+@Command(name = "info", description = "Layers, cost, parameter count, file format and training "
+    + "provenance of a model file (loads none of its classes).")
+public final class InfoCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<model>",
+      description = "The model file, local or hdfs://...")
+  String model;
+
+  @Mixin HelpOptions help;
+
+  private final PrintStream out;
+
+  /** A command that writes its report to {@code out}. */
+  InfoCommand(PrintStream out) {
+    this.out = out;
+  }
 
   /** Provenance keys shown first, in this order, with their labels. */
   private static final Map<String, String> PROVENANCE = new LinkedHashMap<>();
@@ -39,21 +58,9 @@ public final class InfoCommand implements Subcommand {
   }
 
   @Override
-  public String name() {
-    return "info";
-  }
-
-  @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public void run(ToolArgs args, PrintStream out) throws Exception {
-    args.expectPositional("<model>");
-    String path = args.positional().get(0);
-    ModelHeader h = Inference.header(path);
-    print(out, path, h);
+  public Integer call() throws Exception {
+    print(out, model, Inference.header(model));
+    return Cli.OK;
   }
 
   /** The report. */

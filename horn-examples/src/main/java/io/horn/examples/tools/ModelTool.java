@@ -1,41 +1,41 @@
 package io.horn.examples.tools;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
- * The model tools, behind {@code bin/horn eval|predict|info|export}: the first argument names the
- * subcommand ({@link EvalCommand}, {@link PredictCommand}, {@link InfoCommand}, {@link
- * ExportCommand}), the rest are
- * its arguments.
+ * The model tools, behind {@code bin/horn eval|predict|info|export}: the first argument names
+ * the subcommand ({@link EvalCommand}, {@link PredictCommand}, {@link InfoCommand}, {@link
+ * ExportCommand}), the rest are its arguments, parsed by picocli under the convention of
+ * {@link Cli}.
  *
- * <p>Every problem is reported as one line on standard error starting with {@code horn: },
- * followed by the usage line; the exit status is 2 for a wrong command line (an unknown option,
- * a missing argument) and 1 for a failure (a missing or corrupt model file, data of the wrong
- * shape, an I/O error). {@code --verbose} adds the stack trace.
+ * <p>Every problem is reported as one line on standard error starting with {@code horn: }; a
+ * wrong command line (an unknown option, a missing argument) adds the usage line and exits 2, a
+ * failure (a missing or corrupt model file, data of the wrong shape, an I/O error) exits 1
+ * without it. {@code --verbose} adds the stack trace.
  */
-public final class ModelTool {
-  /** The usage line when no subcommand is known yet. */
-  static final String USAGE = "usage: bin/horn eval|predict|info|export <model> [args...]"
-      + " ('bin/horn <subcommand> --help' for its arguments)";
-
+@Command(name = "bin/horn", synopsisSubcommandLabel = "eval|predict|info|export",
+    description = "Evaluate a model, predict with it, describe its file or export it to ONNX.")
+public final class ModelTool implements Runnable {
   /** Exit status for success. */
-  public static final int OK = 0;
+  public static final int OK = Cli.OK;
   /** Exit status when the work failed. */
-  public static final int FAILURE = 1;
+  public static final int FAILURE = Cli.FAILURE;
   /** Exit status when the command line is wrong. */
-  public static final int USAGE_ERROR = 2;
+  public static final int USAGE_ERROR = Cli.USAGE_ERROR;
 
-  private static final Map<String, Subcommand> COMMANDS = new LinkedHashMap<>();
+  @Mixin HelpOptions help;
 
-  static {
-    for (Subcommand c : List.of(new EvalCommand(), new PredictCommand(), new InfoCommand(),
-        new ExportCommand())) {
-      COMMANDS.put(c.name(), c);
-    }
-  }
+  /** What came instead of a subcommand, to name it in the error. */
+  @Parameters(hidden = true)
+  List<String> other = new ArrayList<>();
 
   private ModelTool() {}
 
@@ -46,6 +46,14 @@ public final class ModelTool {
     System.exit(status);
   }
 
+  /** Without a known subcommand: a usage error naming what came instead. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this), other.isEmpty()
+        ? "missing subcommand (eval, predict, info or export)"
+        : "unknown subcommand '" + other.get(0) + "' (known: eval, predict, info, export)");
+  }
+
   /**
    * Runs the subcommand {@code args[0]} with the rest of {@code args}, writing results to {@code
    * out} and errors to {@code err}.
@@ -53,49 +61,17 @@ public final class ModelTool {
    * @return the exit status: {@link #OK}, {@link #FAILURE} or {@link #USAGE_ERROR}
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    boolean verbose = ToolArgs.wantsVerbose(args);
-    String usage = USAGE;
-    try {
-      if (args.length == 0) {
-        throw new UsageException("missing subcommand (eval, predict, info or export)");
-      }
-      if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-        for (Subcommand c : COMMANDS.values()) {
-          out.println(c.usage());
-        }
-        return OK;
-      }
-      Subcommand command = COMMANDS.get(args[0]);
-      if (command == null) {
-        throw new UsageException("unknown subcommand '" + args[0] + "' (known: "
-            + String.join(", ", COMMANDS.keySet()) + ")");
-      }
-      usage = command.usage();
-      ToolArgs parsed = ToolArgs.parse(args, 1, command.valueOptions());
-      if (parsed.help()) {
-        out.println(usage);
-        return OK;
-      }
-      command.run(parsed, out);
-      out.flush();
-      return OK;
-    } catch (UsageException e) {
-      report(err, e, usage, verbose);
-      return USAGE_ERROR;
-    } catch (Exception | OutOfMemoryError | LinkageError e) {
-      out.flush();
-      report(err, e, usage, verbose);
-      return FAILURE;
-    }
+    return Cli.run(commandLine(out), args, out, err, ModelTool::reason);
   }
 
-  private static void report(PrintStream err, Throwable e, String usage, boolean verbose) {
-    err.println("horn: " + reason(e));
-    err.println(usage);
-    if (verbose) {
-      e.printStackTrace(err);
-    }
-    err.flush();
+  /** The tool's command line, its subcommands writing to {@code out}. */
+  public static CommandLine commandLine(PrintStream out) {
+    CommandLine cl = Cli.commandLine(new ModelTool());
+    cl.addSubcommand(new EvalCommand(out));
+    cl.addSubcommand(new PredictCommand(out));
+    cl.addSubcommand(new InfoCommand(out));
+    cl.addSubcommand(new ExportCommand(out));
+    return cl;
   }
 
   /** The one-line reason for {@code e}: its message, else its type; never several lines. */
@@ -103,21 +79,9 @@ public final class ModelTool {
     if (e instanceof OutOfMemoryError) {
       return "out of memory (" + e.getMessage() + "); raise HORN_HEAPSIZE or use --limit";
     }
-    String m = e.getMessage();
-    if (e instanceof java.nio.file.NoSuchFileException) {
-      m = "no such file: " + m;
-    } else if (e instanceof java.nio.file.AccessDeniedException) {
-      m = "permission denied: " + m;
-    } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
-      m = "already exists: " + m;
+    if (e instanceof ToolFailure) {
+      return e.getMessage().trim().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
-    if (m == null || m.trim().isEmpty()) {
-      m = e.getClass().getSimpleName() + (e.getCause() != null ? ": " + reason(e.getCause()) : "");
-    } else if (!(e instanceof UsageException || e instanceof ToolFailure
-        || e instanceof java.io.IOException || e instanceof IllegalArgumentException)) {
-      // An unexpected kind of error: its type says more than its message alone.
-      m = e.getClass().getSimpleName() + ": " + m;
-    }
-    return m.trim().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    return Cli.reason(e);
   }
 }

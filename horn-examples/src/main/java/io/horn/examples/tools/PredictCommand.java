@@ -1,5 +1,7 @@
 package io.horn.examples.tools;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.HelpOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code horn predict <model> <input> [--limit N] [--out FILE]}: one line per sample, {@code
@@ -23,45 +29,53 @@ import java.util.Set;
  *
  * <p>Inputs: see {@link PredictInput}.
  */
-public final class PredictCommand implements Subcommand {
-  static final String USAGE =
-      "usage: bin/horn predict <model> <input> [--limit N] [--out FILE] [--verbose]";
+@Command(name = "predict", description = "'index,predicted_class,probability' per sample.")
+public final class PredictCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "<model>",
+      description = "The model file, local or hdfs://...")
+  String model;
 
-  @Override
-  public String name() {
-    return "predict";
+  @Parameters(index = "1", paramLabel = "<input>", description = "A dataset path, an idx "
+      + "images file, or a CSV file of feature rows (local or hdfs://...).")
+  String input;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Predict the first N samples only.")
+  Integer limit;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Write the lines to FILE (local or hdfs://...) instead of standard output.")
+  String outFile;
+
+  @Mixin HelpOptions help;
+
+  private final PrintStream out;
+
+  /** A command that writes to {@code out} (the lines, or a summary with {@code --out}). */
+  PredictCommand(PrintStream out) {
+    this.out = out;
   }
 
   @Override
-  public String usage() {
-    return USAGE;
-  }
-
-  @Override
-  public Set<String> valueOptions() {
-    return Set.of("--limit", "--out");
-  }
-
-  @Override
-  public void run(ToolArgs args, PrintStream out) throws Exception {
-    args.expectPositional("<model>", "<input>");
-    int limit = args.positiveInt("--limit", Integer.MAX_VALUE);
-    String outFile = args.option("--out");
+  public Integer call() throws Exception {
+    if (limit != null && limit < 1) {
+      throw new UsageException("--limit needs a positive whole number, got '" + limit + "'");
+    }
     checkOut(outFile);
-    try (Inference model = Inference.load(args.positional().get(0))) {
-      PredictInput input = PredictInput.read(args.positional().get(1), model, limit);
+    try (Inference m = Inference.load(model)) {
+      PredictInput in = PredictInput.read(input, m, limit != null ? limit : Integer.MAX_VALUE);
       if (outFile == null) {
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        write(model, input, w, out);
+        write(m, in, w, out);
         w.flush();
-        return;
+        return Cli.OK;
       }
       try (Writer w = new OutputStreamWriter(open(outFile), StandardCharsets.UTF_8)) {
-        write(model, input, w, null);
+        write(m, in, w, null);
       }
-      out.println(input.size() + " predictions for " + input.description() + " written to "
+      out.println(in.size() + " predictions for " + in.description() + " written to "
           + outFile);
     }
+    return Cli.OK;
   }
 
   /** Fails unless {@code out} (null: standard output) can name a file to write. */

@@ -29,9 +29,10 @@ class ReportMainTest {
 
   private void assertUsageError() {
     String[] lines = err().split("\n");
-    assertEquals(2, lines.length, err());
-    assertTrue(lines[0].startsWith("error: "), err());
-    assertTrue(lines[1].startsWith("usage: "), err());
+    assertEquals(3, lines.length, err());
+    assertTrue(lines[0].startsWith("horn: "), err());
+    assertTrue(lines[1].startsWith("usage: bin/horn class io.horn.examples.report.ReportMain"),
+        err());
   }
 
   @Test
@@ -50,7 +51,7 @@ class ReportMainTest {
   @Test
   void helpPrintsUsage() {
     assertEquals(0, run("--help"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: "));
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Usage: "));
   }
 
   @Test
@@ -71,7 +72,8 @@ class ReportMainTest {
     Path file = tmp.resolve("bad.model");
     Files.write(file, new byte[] {1, 2, 3, 4, 5});
     assertEquals(1, run(file.toString(), tmp.resolve("out").toString()));
-    assertTrue(err().startsWith("error: cannot read model"), err());
+    assertTrue(err().startsWith("horn: cannot read model"), err());
+    assertEquals(1, err().split("\n").length, "a failure prints no usage: " + err());
     assertTrue(Files.notExists(tmp.resolve("out")));
   }
 }

@@ -71,10 +71,8 @@ class PredictCommandTest {
 
     assertEquals(1, r.status, r.toString());
     assertEquals("", r.out, "no partial output");
-    assertEquals(2, r.errLines().size(), r.err);
-    assertEquals("horn: " + csv + " line 3: 2 values, but the model's input layer takes 3"
-        + " (one sample per line, features separated by commas)", r.errLines().get(0));
-    assertEquals(PredictCommand.USAGE, r.errLines().get(1));
+    assertEquals(List.of("horn: " + csv + " line 3: 2 values, but the model's input layer takes 3"
+        + " (one sample per line, features separated by commas)"), r.errLines());
   }
 
   @Test
@@ -145,7 +143,7 @@ class PredictCommandTest {
     ToolFixtures.Result r = ToolFixtures.run("predict", model.toString(), "x.csv", "--limit=0");
 
     assertEquals(2, r.status, r.toString());
-    assertEquals(List.of("horn: --limit needs a positive whole number, got '0'",
-        PredictCommand.USAGE), r.errLines());
+    assertEquals("horn: --limit needs a positive whole number, got '0'", r.errLines().get(0));
+    assertTrue(r.errLines().get(1).startsWith("usage: bin/horn predict "), r.err);
   }
 }

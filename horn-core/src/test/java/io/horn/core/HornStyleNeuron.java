@@ -3,10 +3,10 @@ package io.horn.core;
 import java.io.IOException;
 
 /**
- * The user neuron of the seed, verbatim but for its type parameters: it re-implements the
- * standard neuron's math on the per-neuron path.
+ * A user neuron as Apache Horn's README writes one, verbatim but for its type parameters: it
+ * re-implements the standard neuron's math on the per-neuron path.
  */
-public class SeedNeuron extends Neuron {
+public class HornStyleNeuron extends Neuron {
   @Override
   public void forward(Iterable<Synapse> messages) throws IOException {
     double sum = 0;
