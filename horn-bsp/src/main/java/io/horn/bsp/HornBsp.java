@@ -135,7 +135,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     for (int w = 0; w < layout.workers; w++) {
       total += inbox.samples(w);
     }
-    if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
+    if (layout.modelParallel) {
+      // Every member holds the whole set and they train on the same batches: one copy counts.
+      total /= layout.groupSize;
+    } else if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
       // Every group holds the whole set: an epoch is one pass of the job over it, not G.
       total /= layout.groups;
     }
@@ -189,8 +192,11 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           layout.groupOf(index), layout.memberOf(index), collective instanceof GroupRing
               ? ((GroupRing) collective).transport() : "in process");
       try {
-        result = train(peer, conf, spec, settings, layout, index, data, collective, inbox,
-            layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
+        result = layout.modelParallel
+            ? ModelParallelWorker.run(spec, settings, layout.memberOf(index), data, collective,
+                start, budget)
+            : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
+                layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
       } catch (IOException | RuntimeException e) {
         // The other members learn the real cause, not just that this one went away.
         collective.abort("worker " + index + " failed: " + e);
