@@ -14,6 +14,7 @@ import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.parallel.HeapBudget;
 import io.horn.paramserver.ParameterServerClient;
 import io.horn.paramserver.ServerEndpoint;
 import io.horn.paramserver.collective.CollectiveOptions;
@@ -308,6 +309,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       throw new IllegalArgumentException(HornOptions.BATCH_SIZE.key() + "="
           + settings.batchSize + " is smaller than the group size " + layout.groupSize);
     }
+    // The engine, the group's and the server's copies: fail now, clearly, if they cannot fit.
+    HeapBudget.check(HeapBudget.bytes(spec, settings, spec.parameterCount(), localBatch,
+        layout.paramServer ? 3 : 1), spec.parameterCount(), "worker " + index);
     CheckpointWriter checkpoints = null;
     try (NetworkEngine engine = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec,
         settings).createEngine(spec, settings, localBatch)) {

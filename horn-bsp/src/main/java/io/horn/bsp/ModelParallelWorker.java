@@ -4,6 +4,7 @@ import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
 import io.horn.core.engine.TrainingDivergedException;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.parallel.HeapBudget;
 import io.horn.core.parallel.NeuronSlices;
 import io.horn.core.parallel.SlicedEngine;
 import io.horn.paramserver.collective.CollectiveException;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * member holds its slice of every layer ({@link NeuronSlices}) in a {@link SlicedEngine}, and
  * every member takes the same mini-batches of the whole training set in the same order (the
  * in-process trainer's order for worker 0), so the group trains as one engine would. At the end
- * the members' slices are summed into the whole weight vector (each member contributes its own
- * runs, zeros elsewhere), which the leader writes as the model.
+ * each member's slice is broadcast in turn and the leader alone assembles the whole vector,
+ * which it writes as the model. Before anything model-sized is allocated, the member checks
+ * that its heap can hold its slice ({@link HeapBudget}).
  *
  * <p>Confined to the worker's BSP thread.
  */
@@ -35,6 +37,9 @@ final class ModelParallelWorker {
       Dataset data, GroupCollective collective, float[] start, long budget)
       throws CollectiveException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
+    HeapBudget.check(HeapBudget.bytes(spec, settings, slices.parameterCount(member),
+        settings.batchSize, 0), slices.parameterCount(member), "model-parallel member "
+        + member + " of " + collective.size());
     CollectiveExchange exchange = new CollectiveExchange(collective, member);
     SlicedEngine engine = new SlicedEngine(slices, settings, settings.batchSize, exchange);
     engine.setParameters(slices.slice(start, member));
@@ -67,9 +72,16 @@ final class ModelParallelWorker {
         + "push+pull 0.00 ms/step, %d steps in %.2f s", stepMs - commMs, commMs, step, secs);
     float[] mine = new float[slices.parameterCount(member)];
     engine.getParameters(mine);
-    float[] whole = new float[spec.parameterCount()];
-    slices.place(mine, member, whole);
-    collective.allReduce(whole, 0, whole.length);
+    engine = null; // its state may go before the leader assembles the whole vector
+    // Each member's slice goes to the leader in turn; only the leader holds the whole vector.
+    float[] whole = member == 0 ? new float[spec.parameterCount()] : null;
+    for (int m = 0; m < collective.size(); m++) {
+      float[] part = m == member ? mine : new float[slices.parameterCount(m)];
+      collective.broadcast(part, 0, part.length, m);
+      if (whole != null) {
+        slices.place(part, m, whole);
+      }
+    }
     return new GroupWorker.Result(step, lastCost, whole, timing);
   }
 }
