@@ -61,6 +61,10 @@ public final class BspJobRunner implements JobRunner {
     NetworkSpec spec = job.getNetworkSpec();
     TrainingSettings.from(conf);
     JobLayout layout = new JobLayout(conf);
+    if (layout.modelParallel && CheckpointStore.directoryOf(conf) != null) {
+      LOG.warn("no checkpoints: a model-parallel group cuts none yet ({}=model)",
+          HornOptions.PARALLELISM.key());
+    }
     if (layout.shards > 1 && CheckpointStore.directoryOf(conf) != null) {
       LOG.warn("no checkpoints: a parameter server of {} shards cuts none ({})", layout.shards,
           HornOptions.PARAMSERVER_SHARDS.key());
@@ -238,7 +242,8 @@ public final class BspJobRunner implements JobRunner {
       awaitSlots(hama, layout);
     }
     String trainPath = conf.get(HornOptions.TRAINING_PATH);
-    boolean splits = InputCheck.check(trainPath, spec, hama);
+    // Model-parallel members each read the whole set themselves, not one split each.
+    boolean splits = InputCheck.check(trainPath, spec, hama) && !layout.modelParallel;
     String testPath = conf.get(HornOptions.TEST_PATH);
     if (!testPath.isEmpty()) {
       // Evaluated only at the end: a bad path must fail now, not after the training.

@@ -14,6 +14,7 @@ import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.parallel.HeapBudget;
 import io.horn.paramserver.ParameterServerClient;
 import io.horn.paramserver.ServerEndpoint;
 import io.horn.paramserver.collective.CollectiveOptions;
@@ -135,7 +136,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     for (int w = 0; w < layout.workers; w++) {
       total += inbox.samples(w);
     }
-    if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
+    if (layout.modelParallel) {
+      // Every member holds the whole set and they train on the same batches: one copy counts.
+      total /= layout.groupSize;
+    } else if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
       // Every group holds the whole set: an epoch is one pass of the job over it, not G.
       total /= layout.groups;
     }
@@ -189,8 +193,11 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           layout.groupOf(index), layout.memberOf(index), collective instanceof GroupRing
               ? ((GroupRing) collective).transport() : "in process");
       try {
-        result = train(peer, conf, spec, settings, layout, index, data, collective, inbox,
-            layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
+        result = layout.modelParallel
+            ? ModelParallelWorker.run(spec, settings, layout.memberOf(index), data, collective,
+                start, budget)
+            : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
+                layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
       } catch (IOException | RuntimeException e) {
         // The other members learn the real cause, not just that this one went away.
         collective.abort("worker " + index + " failed: " + e);
@@ -302,6 +309,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       throw new IllegalArgumentException(HornOptions.BATCH_SIZE.key() + "="
           + settings.batchSize + " is smaller than the group size " + layout.groupSize);
     }
+    // The engine, the group's and the server's copies: fail now, clearly, if they cannot fit.
+    HeapBudget.check(HeapBudget.bytes(spec, settings, spec.parameterCount(), localBatch,
+        layout.paramServer ? 3 : 1), spec.parameterCount(), "worker " + index);
     CheckpointWriter checkpoints = null;
     try (NetworkEngine engine = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec,
         settings).createEngine(spec, settings, localBatch)) {

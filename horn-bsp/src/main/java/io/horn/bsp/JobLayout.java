@@ -14,6 +14,8 @@ final class JobLayout {
   final int groupSize;
   final boolean paramServer;
   final int pushInterval;
+  /** Whether each group splits the model's neurons among its members (horn.parallelism). */
+  final boolean modelParallel;
   /** Parameter-server tasks (0 without a parameter server). */
   final int shards;
 
@@ -49,6 +51,12 @@ final class JobLayout {
           + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key());
     }
     shards = paramServer ? wanted : 0;
+    modelParallel = conf.get(HornOptions.PARALLELISM).equals("model");
+    if (modelParallel && (groups > 1 || paramServer)) {
+      throw new IllegalArgumentException(HornOptions.PARALLELISM.key() + "=model trains one "
+          + "group without a parameter server (got " + HornOptions.GROUPS.key() + "=" + groups
+          + ", " + HornOptions.PARAMSERVER.key() + "=" + conf.get(HornOptions.PARAMSERVER) + ")");
+    }
   }
 
   int tasks() {
@@ -90,6 +98,7 @@ final class JobLayout {
   @Override
   public String toString() {
     return groups + " group(s) x " + groupSize + " peer(s)"
+        + (modelParallel ? " (model-parallel)" : "")
         + (paramServer ? " + parameter server" + (shards > 1 ? " (" + shards + " shards)" : "")
             : "");
   }

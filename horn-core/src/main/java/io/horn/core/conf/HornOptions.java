@@ -139,6 +139,15 @@ public final class HornOptions {
       1e-3f, "The threshold of horn.push.encoding=threshold: the step each sent value stands "
           + "for.", v -> v > 0, "> 0");
 
+  public static final ConfigOption<String> PARALLELISM = stringOption("horn.parallelism", "data",
+      "How a task group shares the work: data (every member holds the whole model and trains "
+          + "on its part of each mini-batch; the group sums the gradients) or model (every "
+          + "member holds 1/P of every layer's neurons and their optimizer state, and all "
+          + "members train on the whole mini-batch, exchanging each layer's outputs and errors; "
+          + "for models that one task's heap cannot hold). model needs one group, built-in "
+          + "neurons and no dropout.", v -> v.equals("data") || v.equals("model"),
+      "one of data model");
+
   public static final ConfigOption<String> PARAMSERVER = stringOption("horn.paramserver", "auto",
       "Run a parameter-server task: on, off, or auto (on when horn.groups > 1).",
       v -> v.equals("auto") || v.equals("on") || v.equals("off"), "one of auto on off");

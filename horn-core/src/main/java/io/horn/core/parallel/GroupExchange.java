@@ -28,7 +28,8 @@ public interface GroupExchange {
   /**
    * {@code all} holds every member's chunk in member order (as {@link #allGather} lays them
    * out); writes into {@code mine[0, counts[member()])} the sum over all members of their
-   * values for this member's chunk.
+   * values for this member's chunk. May overwrite {@code all}; {@code mine} must not share
+   * memory with it.
    */
   void reduceScatter(float[] all, int[] counts, float[] mine);
 }

@@ -1,0 +1,82 @@
+package io.horn.bsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horn.core.HornJob;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.data.Datasets;
+import io.horn.core.engine.CpuBackend;
+import io.horn.core.engine.Trainer;
+import io.horn.core.model.Model;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model-parallel groups ({@code horn.parallelism=model}) on real Hama jobs in local mode: a group
+ * of 2 or 3 members, each holding a slice of every layer, ends with the in-process trainer's
+ * weights on the same data (to the order of float additions), and the model file is the usual
+ * one.
+ */
+class ModelParallelJobTest {
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void data() throws Exception {
+    Quadrants.write(dir, "train", 1280, 1);
+    Quadrants.write(dir, "t10k", 200, 2);
+  }
+
+  private static HornJob job(String name, int members) {
+    HornConfiguration conf = new HornConfiguration();
+    conf.set("bsp.master.address", "local");
+    conf.set("bsp.local.dir", dir.resolve("hama-local").toString());
+    conf.set(HornOptions.THREADS, 1);
+    conf.set(HornOptions.CHECKPOINT_SECONDS, 0L);
+    conf.set(HornOptions.PARALLELISM, "model");
+    HornJob job = new HornJob(conf, ModelParallelJobTest.class);
+    job.setTrainingSetPath(dir.toString());
+    job.setTestSetPath(dir + "#t10k");
+    job.setModelPath(dir.resolve(name + ".model").toString());
+    job.setWorkers(members);
+    job.setGroups(1);
+    job.setSeed(13);
+    job.setEpochs(2);
+    job.setBatchSize(64);
+    return Quadrants.network(job);
+  }
+
+  @Test
+  void groupsOfTwoAndThreeTrainAsTheInProcessTrainer() throws Exception {
+    for (int members : new int[] {2, 3}) {
+      HornJob job = job("mp" + members, members);
+      assertTrue(job.waitForCompletion(false));
+      Model model = job.getModel();
+      Map<String, String> meta = model.metadata();
+      assertEquals("40", meta.get("trained.steps"), meta.toString());
+      assertTrue(meta.get("layout").contains("model-parallel"), meta.get("layout"));
+      Model local = new Trainer(job.getNetworkSpec(),
+          TrainingSettings.from(job.getConfiguration()), new CpuBackend())
+          .fit(Datasets.open(dir.toString()), null, null);
+      double worst = Quadrants.largestDifference(local.parameters(), model.parameters());
+      assertTrue(worst < 1e-5, members + " members: largest difference " + worst);
+      assertTrue(Double.parseDouble(meta.get("test.accuracy")) > 0.8, meta.toString());
+    }
+  }
+
+  @Test
+  void severalGroupsAreRefusedAtSubmit() {
+    HornJob job = job("mp-groups", 4);
+    job.setGroups(2);
+    Exception e = assertThrows(Exception.class, () -> job.waitForCompletion(false));
+    String all = e.getMessage() + " " + e.getCause();
+    assertTrue(all.contains("horn.parallelism=model trains one group"), all);
+  }
+}

@@ -1,0 +1,49 @@
+package io.horn.core.parallel;
+
+import io.horn.core.TrainingMethod;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.model.NetworkSpec;
+import java.util.Locale;
+
+/**
+ * Whether a task's heap can hold what its engine will allocate, checked before anything
+ * model-sized is allocated, so that a model too large for one task fails at once with a message
+ * naming the model, the heap and the way out, instead of an {@link OutOfMemoryError} somewhere
+ * in the middle of setting up.
+ *
+ * <p>The estimate counts the arrays the engines keep per parameter (weights, previous change,
+ * gradient sums, Adam's two moments, and {@code extraCopies} more the caller holds, such as a
+ * data-parallel worker's copies for the parameter server and its group) and per unit of a
+ * mini-batch (activations and errors, twice over for the exchange buffers); it is a floor, not
+ * an exact figure, and the check leaves a tenth of the heap for everything else.
+ */
+public final class HeapBudget {
+  private HeapBudget() {}
+
+  /** Bytes the engine of {@code parameters} weights of {@code spec} needs at batch size. */
+  public static long bytes(NetworkSpec spec, TrainingSettings settings, long parameters,
+      int batch, int extraCopies) {
+    int perParameter = 3 + extraCopies + (settings.method == TrainingMethod.ADAM ? 2 : 0);
+    long units = 0;
+    for (int l = 0; l < spec.depth(); l++) {
+      units += spec.size(l) + 1;
+    }
+    return 4L * parameters * perParameter + 4L * 4 * units * batch;
+  }
+
+  /**
+   * Throws when {@code bytes} exceed nine tenths of this JVM's maximum heap; {@code what} says
+   * whose engine it is (e.g. "worker 3").
+   */
+  public static void check(long bytes, long parameters, String what) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes > heap / 10 * 9) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "%s cannot hold its part of "
+          + "the model: %,d parameters need about %d MB with their optimizer state, gradients "
+          + "and buffers, and the task's heap is %d MB; train it model-parallel (%s=model, "
+          + "several workers in one group) or give the tasks more heap", what, parameters,
+          bytes >> 20, heap >> 20, HornOptions.PARALLELISM.key()));
+    }
+  }
+}
