@@ -50,6 +50,7 @@ class DocCommandLinesTest {
       case "eval":
       case "predict":
       case "info":
+      case "export":
         return ModelTool.commandLine(none).getSubcommands().get(words[0]);
       case "bench":
         assertTrue(words.length > 1, where);
@@ -96,7 +97,7 @@ class DocCommandLinesTest {
             continue; // prose such as "bin/horn (the launcher)"
           }
           assertTrue(List.of("example", "bench", "convert-mnist", "eval", "predict", "info",
-              "cluster", "testbed", "jar", "class", "classpath", "help").contains(words[0]),
+              "export", "cluster", "testbed", "jar", "class", "classpath", "help").contains(words[0]),
               where + ": no such command");
           if (PASS_THROUGH.contains(words[0]) || words[0].equals("bench")
               && (words.length < 2 || !words[1].matches("[a-z-]+"))) {

@@ -1,5 +1,9 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.cli.Cli;
+import io.horn.bsp.cli.ConfigOptions;
+import io.horn.bsp.cli.HelpOptions;
+import io.horn.bsp.cli.UsageException;
 import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.StandardNeuron;
@@ -13,7 +17,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Model parallelism on the one-machine cluster (every task its own JVM with one BLAS thread,
@@ -25,53 +33,71 @@ import java.util.regex.Matcher;
  * data-parallel (one worker) is refused before it allocates, with the model size and the heap,
  * and model-parallel over 4 members trains.
  *
- * <p>{@code bin/horn bench modelparallel [--hidden 2048] [--steps 60] [--peers 1,2,4]
- * [--fit 256m] [--data MNIST_DIR]}
+ * <p>{@code bin/horn bench model-parallel (or modelparallel) [--hidden 2048] [--steps 60] [--peers 1,2,4]
+ * [--fit 256m] [--data DIR] [-D key=value]}
  */
-public final class ModelParallelBenchmark {
-  private ModelParallelBenchmark() {}
+@Command(name = "bin/horn bench model-parallel", sortOptions = false,
+    description = "A wide MLP trained by one model-parallel group of 1, 2 and 4 members on the "
+        + "one-machine cluster: step time split into compute and communication.")
+public final class ModelParallelBenchmark implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "MNIST idx directory (default: "
+      + "<horn.home>/.cache/mnist).")
+  Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
 
-  public static void main(String[] args) throws Exception {
-    Path data = Paths.get(System.getProperty("horn.home", "."), ".cache", "mnist");
-    int hidden = 2048;
-    long steps = 60;
-    String peers = "1,2,4";
-    String fit = null;
-    for (int i = 0; i < args.length; i += 2) {
-      if (i + 1 >= args.length) {
-        usage("option " + args[i] + " needs a value");
-      }
-      switch (args[i]) {
-        case "--hidden" -> hidden = Integer.parseInt(args[i + 1]);
-        case "--steps" -> steps = Long.parseLong(args[i + 1]);
-        case "--peers" -> peers = args[i + 1];
-        case "--fit" -> fit = args[i + 1];
-        case "--data" -> data = Paths.get(args[i + 1]);
-        default -> usage("unknown option " + args[i]);
-      }
+  @Option(names = "--hidden", paramLabel = "N",
+      description = "Units per hidden layer, two layers (default: ${DEFAULT-VALUE}).")
+  int hidden = 2048;
+
+  @Option(names = "--steps", paramLabel = "N",
+      description = "Training steps of each run (default: ${DEFAULT-VALUE}).")
+  long steps = 60;
+
+  @Option(names = "--peers", paramLabel = "P,...",
+      description = "Group sizes to run (default: ${DEFAULT-VALUE}).")
+  String peers = "1,2,4";
+
+  @Option(names = "--fit", paramLabel = "HEAP", description = "Task heaps of HEAP (e.g. 256m): "
+      + "the model data-parallel on one task, then model-parallel over 4.")
+  String fit;
+
+  @Mixin ConfigOptions config;
+  @Mixin HelpOptions help;
+
+  ModelParallelBenchmark() {}
+
+  public static void main(String[] args) {
+    Cli.exit(new ModelParallelBenchmark(), args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (fit != null && !fit.matches("[1-9][0-9]*[mMgG]")) {
+      throw new UsageException("--fit takes a heap size such as 256m, not '" + fit + "'");
     }
     Path work = Files.createTempDirectory("modelparallel-bench");
-    data = data.toAbsolutePath();
+    Path mnist = data.toAbsolutePath();
     try (LocalCluster c = LocalCluster.builder(work.resolve("cluster")).tasks(4)
         .childHeap(fit != null ? fit : "1g").environment("OPENBLAS_NUM_THREADS", "1").start()) {
       HornConfiguration base = new HornConfiguration();
       for (Map.Entry<String, String> e : c.conf()) {
         base.set(e.getKey(), e.getValue());
       }
+      base = config.applyTo(base);
       if (fit != null) {
         try {
-          run(base, data, work, hidden, steps, 1, "data");
+          run(base, mnist, work, hidden, steps, 1, "data");
           System.out.println("data-parallel: trained (the model fits a " + fit + " heap)");
         } catch (Exception e) {
           System.out.println("data-parallel with " + fit + " heaps: " + rootMessage(e));
         }
-        run(base, data, work, hidden, steps, 4, "model");
-        return;
+        run(base, mnist, work, hidden, steps, 4, "model");
+        return Cli.OK;
       }
       for (String p : peers.split(",")) {
-        run(base, data, work, hidden, steps, Integer.parseInt(p.trim()), "model");
+        run(base, mnist, work, hidden, steps, Integer.parseInt(p.trim()), "model");
       }
     }
+    return Cli.OK;
   }
 
   private static String rootMessage(Throwable e) {
@@ -119,12 +145,5 @@ public final class ModelParallelBenchmark {
         + "step_ms=%.1f compute_ms=%.1f comm_ms=%.1f accuracy=%s steps=%s%n", parallelism, peers,
         job.getNetworkSpec().parameterCount(), compute + comm, compute, comm,
         meta.get("test.accuracy"), meta.get("trained.steps"));
-  }
-
-  private static void usage(String why) {
-    System.err.println("ModelParallelBenchmark: " + why);
-    System.err.println("usage: bin/horn bench modelparallel [--hidden N] [--steps N] "
-        + "[--peers 1,2,4] [--fit HEAP] [--data MNIST_DIR]");
-    System.exit(2);
   }
 }
