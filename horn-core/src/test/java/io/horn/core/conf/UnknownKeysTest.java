@@ -78,6 +78,7 @@ class UnknownKeysTest {
     }
     assertEquals(Set.of("horn.job.token", "horn.bsp.local.ipc", "horn.bsp.input",
         "horn.bsp.splits", "horn.bsp.split.copies", "horn.resume.from",
+        "horn.bsp.text.path", "horn.bsp.text.features", "horn.bsp.text.classes",
         "horn.test.group.delay.ms", "horn.test.snapshot.interval.steps", "horn.test.fail.step"),
         UnknownKeys.INTERNAL);
     for (String k : UnknownKeys.INTERNAL) {
