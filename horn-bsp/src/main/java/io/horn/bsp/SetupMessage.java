@@ -153,7 +153,7 @@ public final class SetupMessage implements Writable {
       }
       // Grown as the floats arrive, so that a corrupt count cannot allocate more than the
       // stream holds (a short stream ends in an EOFException first).
-      float[] got = new float[Math.min(w, 1 << 16)];
+      float[] got = new float[Math.min(w, 1 << 12)];
       for (int i = 0; i < w; i++) {
         if (i == got.length) {
           got = java.util.Arrays.copyOf(got, (int) Math.min(w, 2L * got.length));
