@@ -9,6 +9,7 @@ import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
+import io.horn.core.engine.StepPhases.Phase;
 import io.horn.core.math.Blas;
 import io.horn.core.math.GradientBlocks;
 import io.horn.core.math.GradientListener;
@@ -63,7 +64,7 @@ final class CpuNetworkEngine implements NetworkEngine {
   private final boolean[] userForward;
   private final boolean[] userBackward;
   private final NeuronLayers neurons;
-  private long blasNanos;
+  private final StepPhases phases = new StepPhases();
   private long updates;
 
   CpuNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
@@ -142,7 +143,12 @@ final class CpuNetworkEngine implements NetworkEngine {
 
   /** Nanoseconds spent inside BLAS calls since the engine was made (for benchmarks). */
   long blasNanos() {
-    return blasNanos;
+    return phases.get(StepPhases.Phase.BLAS);
+  }
+
+  /** Nanoseconds per {@link StepPhases.Phase} since the engine was made (for benchmarks). */
+  long[] phaseNanos() {
+    return phases.snapshot();
   }
 
   @Override
@@ -157,10 +163,13 @@ final class CpuNetworkEngine implements NetworkEngine {
     checkBatch(x, batch);
     checkArgument(t.length >= n[top] * batch, "targets hold %s floats, need %s", t.length,
         n[top] * batch);
-    checkArgument(out.sums().length == params.length, "gradient buffer has %s entries, need %s",
-        out.sums().length, params.length);
+    checkArgument(out.size() == params.length, "gradient buffer has %s entries, need %s",
+        out.size(), params.length);
     forward(x, batch, true, step);
-    double c = backward(t, batch, out.sums(), ready);
+    // Freshly cleared sums are overwritten (beta = 0) rather than zero-filled and then added to.
+    boolean overwrite = out.isZeroPending();
+    double c = backward(t, batch, overwrite ? out.sumsToOverwrite() : out.sums(), overwrite,
+        ready);
     // Count and cost are no part of the reported ranges (GradientListener's contract).
     out.addSamples(batch, c);
   }
@@ -188,6 +197,7 @@ final class CpuNetworkEngine implements NetworkEngine {
   }
 
   private void forward(float[] x, int batch, boolean training, long step) {
+    phases.start();
     int in = n[0];
     for (int s = 0; s < batch; s++) {
       System.arraycopy(x, s * in, acts[0], s * (in + 1), in);
@@ -197,25 +207,28 @@ final class CpuNetworkEngine implements NetworkEngine {
     }
     SplittableRandom rnd = training ? new SplittableRandom(settings.seed ^ (step * 0x9E37L)) : null;
     applyDropout(0, batch, rnd);
+    phases.charge(Phase.INPUT);
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
       if (userForward[l]) {
         maskActive[l] = rnd != null && spec.layer(l).dropRate() > 0;
         fillMask(l, batch, rnd);
         neurons.forward(l, acts[l - 1], params, prev, acts[l], masks[l], batch);
+        phases.charge(Phase.NEURONS);
         if (act[l].isLayerWise()) {
           act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
         }
+        phases.charge(Phase.ACTIVATE);
         continue;
       }
-      long t0 = System.nanoTime();
       blas.sgemm("T", "N", n[l], batch, k, 1f, params, spec.offset(l), k, acts[l - 1], 0, k, 0f,
           acts[l], 0, n[l] + 1);
-      blasNanos += System.nanoTime() - t0;
+      phases.charge(Phase.BLAS);
       act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
       if (l < top) {
         applyDropout(l, batch, rnd);
       }
+      phases.charge(Phase.ACTIVATE);
     }
   }
 
@@ -273,7 +286,10 @@ final class CpuNetworkEngine implements NetworkEngine {
    * by the iteration for {@code l} (the sgemm at {@code spec.offset(l)}, or {@link
    * NeuronLayers#backward}'s transposeAdd over exactly that block), so it is final there.
    */
-  private double backward(float[] t, int batch, float[] sums, GradientListener ready) {
+  private double backward(float[] t, int batch, float[] sums, boolean overwrite,
+      GradientListener ready) {
+    float beta = overwrite ? 0f : 1f;
+    phases.start();
     int no = n[top];
     int ld = no + 1;
     double c = 0;
@@ -281,6 +297,7 @@ final class CpuNetworkEngine implements NetworkEngine {
       c += cost.cost(acts[top], s * ld, t, s * no, no, act[top]);
     }
     cost.outputDelta(acts[top], 0, ld, t, 0, deltas[top], no, batch, act[top]);
+    phases.charge(Phase.COST);
     for (int l = top; l >= 1; l--) {
       int lo = l - 1;
       int in = n[lo];
@@ -288,7 +305,11 @@ final class CpuNetworkEngine implements NetworkEngine {
       float[] deltaOut = lo >= 1 ? deltas[lo] : null;
       if (userBackward[lo]) {
         float[] mask = userForward[lo] || maskActive[lo] ? masks[lo] : null;
+        if (overwrite) {
+          Arrays.fill(sums, spec.offset(l), spec.offset(l) + spec.blockSize(l), 0f);
+        }
         neurons.backward(l, acts[lo], mask, params, prev, deltas[l], deltaOut, sums, batch);
+        phases.charge(Phase.NEURONS);
         // Its worker threads are joined (invokeAll + get) and the pushes added: block l is final.
         ready.ready(spec.offset(l), spec.blockSize(l));
         continue;
@@ -299,17 +320,16 @@ final class CpuNetworkEngine implements NetworkEngine {
       int step = GradientBlocks.neuronsPerBlock(spec, l);
       for (int c0 = 0; c0 < n[l]; c0 += step) {
         int cols = Math.min(step, n[l] - c0);
-        long t0 = System.nanoTime();
-        blas.sgemm("N", "T", k, cols, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], 1f, sums,
+        blas.sgemm("N", "T", k, cols, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], beta, sums,
             spec.offset(l) + c0 * k, k);
-        blasNanos += System.nanoTime() - t0;
+        phases.charge(Phase.BLAS);
         ready.ready(spec.offset(l) + c0 * k, cols * k);
+        phases.start();
       }
       if (deltaOut != null) {
-        long t1 = System.nanoTime();
         blas.sgemm("N", "N", in, batch, n[l], 1f, params, spec.offset(l), k, deltas[l], 0, n[l],
             0f, deltaOut, 0, in);
-        blasNanos += System.nanoTime() - t1;
+        phases.charge(Phase.BLAS);
       }
       if (deltaOut != null) {
         act[lo].backward(acts[lo], 0, k, deltaOut, 0, in, in, batch);
@@ -319,6 +339,7 @@ final class CpuNetworkEngine implements NetworkEngine {
             deltaOut[i] *= m[i];
           }
         }
+        phases.charge(Phase.DERIVATIVE);
       }
     }
     return c;
@@ -330,6 +351,7 @@ final class CpuNetworkEngine implements NetworkEngine {
     float inv = 1f / g.count();
     float[] sums = g.sums();
     float decay = settings.regularizationWeight;
+    phases.start();
     optimizer.beginStep();
     updates++;
     for (int l = 1; l <= top; l++) {
@@ -339,12 +361,18 @@ final class CpuNetworkEngine implements NetworkEngine {
         applyPushes(sums, off, in, n[l], inv, settings.learningRate * decay);
         continue;
       }
+      if (decay == 0f) {
+        // Without decay weights and biases follow one rule: one pass over the whole block.
+        optimizer.update(params, sums, prev, off, spec.blockSize(l), inv, 0f);
+        continue;
+      }
       for (int j = 0; j < n[l]; j++) {
         int col = off + j * (in + 1);
         optimizer.update(params, sums, prev, col, in, inv, decay);
         optimizer.update(params, sums, prev, col + in, 1, inv, 0f);
       }
     }
+    phases.charge(Phase.UPDATE);
   }
 
   /** The neurons' pushed changes, averaged, plus L2 decay of the weights (not the biases). */
