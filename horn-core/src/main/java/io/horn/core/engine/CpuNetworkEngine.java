@@ -4,8 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.ludovic.netlib.blas.BLAS;
-import io.horn.core.DropoutNeuron;
-import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
@@ -85,9 +83,7 @@ final class CpuNetworkEngine implements NetworkEngine {
     for (int l = 0; l < depth; l++) {
       n[l] = spec.size(l);
       act[l] = Classes.instantiate(spec.layer(l).activation());
-      Class<?> neuron = spec.layer(l).neuron();
-      boolean builtIn = settings.fastPath
-          && (neuron == StandardNeuron.class || neuron == DropoutNeuron.class);
+      boolean builtIn = LayerPaths.builtIn(spec, settings, l);
       userForward[l] = l > 0 && !builtIn;
       userBackward[l] = l < top && !builtIn;
       float drop = spec.layer(l).dropRate();
