@@ -1,6 +1,7 @@
 package io.horn.core.engine;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import io.horn.core.DropoutNeuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.conf.TrainingSettings;
@@ -54,6 +55,18 @@ public final class LayerPaths {
     }
     NeuronCompiler.Result r = NeuronCompiler.compile(spec.layer(l).neuron());
     return r.compiled() ? r : null;
+  }
+
+  /**
+   * Model metadata naming each layer's path: {@code path.layer.<l>} = {@link Path#describe()}
+   * ({@code horn info} lists it with the training provenance).
+   */
+  public static ImmutableMap<String, String> metadata(NetworkSpec spec, TrainingSettings s) {
+    ImmutableMap.Builder<String, String> m = ImmutableMap.builder();
+    for (Path p : of(spec, s)) {
+      m.put("path.layer." + p.layer(), p.describe());
+    }
+    return m.build();
   }
 
   /** Every layer's path under {@code settings}. */

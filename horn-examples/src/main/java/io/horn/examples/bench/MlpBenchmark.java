@@ -11,6 +11,8 @@ import io.horn.core.data.ArrayDataset;
 import io.horn.core.data.MnistData;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Evaluation;
+import io.horn.core.engine.LayerPaths;
+import io.horn.core.lanes.LaneLayerRunner;
 import io.horn.core.engine.Trainer;
 import io.horn.core.engine.TrainingListener;
 import io.horn.core.math.Blas;
@@ -96,12 +98,29 @@ public final class MlpBenchmark {
         / fastRate.blasShare(), 100 * (1 - fastRate.blasShare()));
     System.out.println("fast path breakdown (share of the step): " + fastRate.breakdown());
 
+    List<String> results = new ArrayList<>();
+    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=ceiling samples_per_s=%.0f",
+        ceilingRate[0]));
+    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=fast samples_per_s=%.0f "
+        + "of_ceiling=%.3f blas_share=%.3f", fastRate.rate(), fastRate.rate() / ceilingRate[0],
+        fastRate.blasShare()));
     if (customBatches > 0) {
       NetworkSpec custom = spec(MultiLayerPerceptron.UserNeuron.class);
-      StepRate customRate = stepRate(custom, settings, train, batch, customBatches, 2, () -> { });
-      System.out.printf("custom-neuron path (seed's user neuron, %d threads): %.0f samples/s = "
-          + "%.3f of the fast path%n", settings.threads, customRate.rate(),
-          customRate.rate() / fastRate.rate());
+      conf.set(HornOptions.WIDEN, false);
+      TrainingSettings scalarSettings = TrainingSettings.from(conf);
+      conf.set(HornOptions.WIDEN, true);
+      for (TrainingSettings s : List.of(settings, scalarSettings)) {
+        LayerPaths.Path path = LayerPaths.of(custom, s).get(1);
+        String kind = path.kind() == LayerPaths.Kind.COMPILED
+            ? "compiled × " + LaneLayerRunner.LANES : "scalar";
+        StepRate customRate = stepRate(custom, s, train, batch, customBatches, 2, () -> { });
+        System.out.printf("custom-neuron path (seed's user neuron, %s, %d threads): %.0f "
+            + "samples/s = %.3f of the fast path%n", kind, s.threads, customRate.rate(),
+            customRate.rate() / fastRate.rate());
+        results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=custom-%s samples_per_s=%.0f"
+            + " of_fast=%.4f", path.kind() == LayerPaths.Kind.COMPILED ? "compiled" : "scalar",
+            customRate.rate(), customRate.rate() / fastRate.rate()));
+      }
     }
 
     if (epochs > 0) {
@@ -129,7 +148,11 @@ public final class MlpBenchmark {
       System.out.printf("training: %d epochs in %.1f s (%.1f s of it evaluating), %.0f samples/s;"
           + " final test accuracy %s%n", epochs, total, epochs * evalNanos[0] / 1e9,
           (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy"));
+      results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=training epochs=%d "
+          + "samples_per_s=%.0f test_accuracy=%s", epochs,
+          (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy")));
     }
+    results.forEach(System.out::println);
   }
 
   private static NetworkSpec spec(Class<? extends io.horn.core.Neuron> neuron) {
