@@ -42,7 +42,9 @@ final class LaneCodegen implements Opcodes {
   private static final int FN = 12;
   private static final int WEIGHT = 13;
   private static final int PREV = 15;
-  private static final int SLOT0 = 17;
+  private static final int CURRENT = 17;
+  private static final int PUSHED = 18;
+  private static final int SLOT0 = 19;
 
   private final MethodVisitor mv;
   private final boolean forward;
@@ -100,6 +102,8 @@ final class LaneCodegen implements Opcodes {
     field(forward ? "weightBase" : "rowBase", "I", BASE_INDEX, ISTORE);
     field("pushBuf", "[D", PUSHES, ASTORE);
     field("function", "L" + FUNCTION + ";", FN, ASTORE);
+    field("current", "[D", CURRENT, ASTORE);
+    field("pushed", "[D", PUSHED, ASTORE);
     for (int s = 0; s < slots; s++) {
       mv.visitVarInsn(ALOAD, F);
       mv.visitFieldInsn(GETFIELD, FRAME, "buf", "[[D");
@@ -140,10 +144,28 @@ final class LaneCodegen implements Opcodes {
       mv.visitLdcInsn(LaneFrame.LANES);
       mv.visitInsn(IMUL);
       mv.visitVarInsn(ISTORE, KBASE);
-      // The synapse's weight and previous change, the same for every lane: read once.
+      // The synapse's weight and previous change, the same for every lane: read once. Its
+      // per-lane values are copied to the start of an array of their own: loops that index
+      // every array by the lane alone are the ones the JIT vectorises.
       uniform(WEIGHTS, WEIGHT);
       uniform(PREVS, PREV);
+      mv.visitVarInsn(ALOAD, VALUES);
+      mv.visitVarInsn(ILOAD, KBASE);
+      mv.visitVarInsn(ALOAD, CURRENT);
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ILOAD, LANES);
+      mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
+          "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
       statements(seg.statements());
+      if (seg.pushes()) {
+        mv.visitVarInsn(ALOAD, PUSHED);
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ALOAD, PUSHES);
+        mv.visitVarInsn(ILOAD, KBASE);
+        mv.visitVarInsn(ILOAD, LANES);
+        mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
+            "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
+      }
       mv.visitIincInsn(K, 1);
       mv.visitJumpInsn(GOTO, head);
       mv.visitLabel(end);
@@ -234,10 +256,10 @@ final class LaneCodegen implements Opcodes {
         mv.visitInsn(DASTORE);
         return;
       default:
-        mv.visitVarInsn(ALOAD, PUSHES);
-        mv.visitVarInsn(ILOAD, KBASE);
+        // Into an array indexed by the lane alone (vectorisable); copied to the loop's pushes
+        // after the lane loop.
+        mv.visitVarInsn(ALOAD, PUSHED);
         mv.visitVarInsn(ILOAD, LANE);
-        mv.visitInsn(IADD);
         expr(v, true);
         mv.visitInsn(DASTORE);
     }
@@ -283,10 +305,8 @@ final class LaneCodegen implements Opcodes {
   private void synapse(LaneExpr.Read r) {
     if (r == LaneExpr.Read.FORWARD_INPUT || r == LaneExpr.Read.BACKWARD_DELTA) {
       // Widened from float when transposed: the same value the synapse getter returns.
-      mv.visitVarInsn(ALOAD, VALUES);
-      mv.visitVarInsn(ILOAD, KBASE);
+      mv.visitVarInsn(ALOAD, CURRENT);
       mv.visitVarInsn(ILOAD, LANE);
-      mv.visitInsn(IADD);
       mv.visitInsn(DALOAD);
     } else {
       boolean weight = r == LaneExpr.Read.FORWARD_WEIGHT || r == LaneExpr.Read.BACKWARD_WEIGHT;

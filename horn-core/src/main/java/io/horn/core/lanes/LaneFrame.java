@@ -42,6 +42,10 @@ final class LaneFrame {
   double[] pushesT;
   int rowBase;
   double[] pushBuf = new double[0];
+  /** The current synapse's per-lane values (input or error), copied from the transposed block. */
+  final double[] current = new double[LANES];
+  /** The current synapse's per-lane pushes, before they join {@link #pushBuf}. */
+  final double[] pushed = new double[LANES];
   /** Synapses of the current call. */
   int count;
 
