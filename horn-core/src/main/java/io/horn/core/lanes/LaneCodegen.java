@@ -96,13 +96,14 @@ final class LaneCodegen implements Opcodes {
   private void body(List<Segment> segments, int slots) {
     field("lanes", "I", LANES, ISTORE);
     field("count", "I", COUNT, ISTORE);
-    field(forward ? "inputsT" : "deltasT", "[D", VALUES, ASTORE);
+    field(forward ? "inputsT" : "deltasT", "[[D", VALUES, ASTORE);
     field(forward ? "weights" : "weightsT", "[F", WEIGHTS, ASTORE);
     field(forward ? "prevUpdates" : "prevUpdatesT", "[F", PREVS, ASTORE);
     field(forward ? "weightBase" : "rowBase", "I", BASE_INDEX, ISTORE);
     field("pushBuf", "[D", PUSHES, ASTORE);
     field("function", "L" + FUNCTION + ";", FN, ASTORE);
-    field("current", "[D", CURRENT, ASTORE);
+    mv.visitInsn(ACONST_NULL);
+    mv.visitVarInsn(ASTORE, CURRENT);
     field("pushed", "[D", PUSHED, ASTORE);
     for (int s = 0; s < slots; s++) {
       mv.visitVarInsn(ALOAD, F);
@@ -145,17 +146,14 @@ final class LaneCodegen implements Opcodes {
       mv.visitInsn(IMUL);
       mv.visitVarInsn(ISTORE, KBASE);
       // The synapse's weight and previous change, the same for every lane: read once. Its
-      // per-lane values are copied to the start of an array of their own: loops that index
-      // every array by the lane alone are the ones the JIT vectorises.
+      // per-lane values have an array of their own: loops that index every array by the lane
+      // alone are the ones the JIT vectorises.
       uniform(WEIGHTS, WEIGHT);
       uniform(PREVS, PREV);
       mv.visitVarInsn(ALOAD, VALUES);
-      mv.visitVarInsn(ILOAD, KBASE);
-      mv.visitVarInsn(ALOAD, CURRENT);
-      mv.visitInsn(ICONST_0);
-      mv.visitVarInsn(ILOAD, LANES);
-      mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
-          "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
+      mv.visitVarInsn(ILOAD, K);
+      mv.visitInsn(AALOAD);
+      mv.visitVarInsn(ASTORE, CURRENT);
       statements(seg.statements());
       if (seg.pushes()) {
         mv.visitVarInsn(ALOAD, PUSHED);

@@ -28,22 +28,20 @@ final class LaneFrame {
   double momentumWeight;
   double regularizationWeight;
 
-  // Forward: inputs transposed, [synapse * LANES + lane]; the neuron's weight column.
-  double[] inputsT;
+  // Forward: inputs transposed, [synapse][lane]; the neuron's weight column.
+  double[][] inputsT;
   float[] weights;
   float[] prevUpdates;
   int weightBase;
-  // Backward: the next layer's errors transposed, [synapse * LANES + lane]; the unit's row of
+  // Backward: the next layer's errors transposed, [synapse][lane]; the unit's row of
   // the transposed weights and pushed sums; this pass's pushes, [synapse * LANES + lane].
   // The generated code reads these fields by name (LaneCodegen).
-  double[] deltasT;
+  double[][] deltasT;
   float[] weightsT;
   float[] prevUpdatesT;
   double[] pushesT;
   int rowBase;
   double[] pushBuf = new double[0];
-  /** The current synapse's per-lane values (input or error), copied from the transposed block. */
-  final double[] current = new double[LANES];
   /** The current synapse's per-lane pushes, before they join {@link #pushBuf}. */
   final double[] pushed = new double[LANES];
   /** Synapses of the current call. */

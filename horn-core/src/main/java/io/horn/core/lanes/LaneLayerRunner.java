@@ -26,7 +26,7 @@ public final class LaneLayerRunner implements NeuronRunner {
   private final LaneProgram forward;
   private final LaneProgram backward;
   private final LaneFrame f;
-  private double[] transposed = new double[0];
+  private double[][] transposed = new double[0][];
 
   /**
    * @param compiled a successful {@link NeuronCompiler#compile} result
@@ -50,9 +50,9 @@ public final class LaneLayerRunner implements NeuronRunner {
   }
 
   /** Room for {@code count} synapses' values of a pass, widened to double once for all units. */
-  private double[] transposedOf(int count) {
-    if (transposed.length < count * L) {
-      transposed = new double[count * L];
+  private double[][] transposedOf(int count) {
+    if (transposed.length < count) {
+      transposed = new double[count][L];
     }
     return transposed;
   }
@@ -61,7 +61,7 @@ public final class LaneLayerRunner implements NeuronRunner {
   public void forward(float[] acts, int nIn, float[] params, int off, float[] prev,
       float[] result, int resultLd, float[] mask, int n, int from, int to, int batch) {
     int count = nIn + 1;
-    double[] inT = transposedOf(count);
+    double[][] inT = transposedOf(count);
     f.inputsT = inT;
     f.weights = params;
     f.prevUpdates = prev;
@@ -73,7 +73,7 @@ public final class LaneLayerRunner implements NeuronRunner {
       for (int lane = 0; lane < lanes; lane++) {
         int src = (c0 + lane) * count;
         for (int k = 0; k < count; k++) {
-          inT[k * L + lane] = acts[src + k];
+          inT[k][lane] = acts[src + k];
         }
       }
       for (int j = from; j < to; j++) {
@@ -96,7 +96,7 @@ public final class LaneLayerRunner implements NeuronRunner {
   public void backward(float[] acts, int n, float[] mask, float[] weightsT, float[] prevT,
       double[] pushesT, float[] deltaNext, int nNext, float[] deltaOut, int from, int to,
       int batch) {
-    double[] dT = transposedOf(nNext);
+    double[][] dT = transposedOf(nNext);
     if (f.pushBuf.length < L * nNext) {
       f.pushBuf = new double[L * nNext];
     }
@@ -114,7 +114,7 @@ public final class LaneLayerRunner implements NeuronRunner {
       for (int lane = 0; lane < lanes; lane++) {
         int src = (c0 + lane) * nNext;
         for (int k = 0; k < nNext; k++) {
-          dT[k * L + lane] = deltaNext[src + k];
+          dT[k][lane] = deltaNext[src + k];
         }
       }
       for (int i = from; i < to; i++) {
