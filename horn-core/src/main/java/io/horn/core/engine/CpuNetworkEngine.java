@@ -59,6 +59,7 @@ final class CpuNetworkEngine implements NetworkEngine {
   private final ActivationFunction[] act;
   private final CostFunction cost;
   private final Optimizer optimizer;
+  private final ParameterUpdate update;
   private final boolean[] userForward;
   private final boolean[] userBackward;
   private final NeuronLayers neurons;
@@ -106,6 +107,12 @@ final class CpuNetworkEngine implements NetworkEngine {
     params = new float[spec.parameterCount()];
     prev = new float[spec.parameterCount()];
     optimizer = Optimizers.create(settings, spec.parameterCount());
+    boolean[] pushes = new boolean[depth];
+    for (int l = 1; l < depth; l++) {
+      pushes[l] = userBackward[l - 1];
+    }
+    update = new ParameterUpdate(spec, optimizer, pushes, settings.learningRate,
+        settings.regularizationWeight, settings.threads);
     boolean anyUser = false;
     for (int l = 0; l < depth; l++) {
       anyUser |= userForward[l] || userBackward[l];
@@ -344,43 +351,10 @@ final class CpuNetworkEngine implements NetworkEngine {
   @Override
   public void applyUpdate(Gradients g) {
     checkArgument(g.count() > 0, "no samples in the gradients to apply");
-    float inv = 1f / g.count();
-    float[] sums = g.sums();
-    float decay = settings.regularizationWeight;
     phases.start();
-    optimizer.beginStep();
+    update.apply(params, g.sums(), prev, 1f / g.count());
     updates++;
-    for (int l = 1; l <= top; l++) {
-      int in = n[l - 1];
-      int off = spec.offset(l);
-      if (userBackward[l - 1]) {
-        applyPushes(sums, off, in, n[l], inv, settings.learningRate * decay);
-        continue;
-      }
-      if (decay == 0f) {
-        // Without decay weights and biases follow one rule: one pass over the whole block.
-        optimizer.update(params, sums, prev, off, spec.blockSize(l), inv, 0f);
-        continue;
-      }
-      for (int j = 0; j < n[l]; j++) {
-        int col = off + j * (in + 1);
-        optimizer.update(params, sums, prev, col, in, inv, decay);
-        optimizer.update(params, sums, prev, col + in, 1, inv, 0f);
-      }
-    }
     phases.charge(Phase.UPDATE);
-  }
-
-  /** The neurons' pushed changes, averaged, plus L2 decay of the weights (not the biases). */
-  private void applyPushes(float[] sums, int off, int in, int out, float inv, float lrDecay) {
-    for (int j = 0; j < out; j++) {
-      int col = off + j * (in + 1);
-      for (int i = col; i <= col + in; i++) {
-        float d = sums[i] * inv - (i < col + in ? lrDecay * params[i] : 0f);
-        prev[i] = d;
-        params[i] += d;
-      }
-    }
   }
 
   @Override
@@ -403,6 +377,7 @@ final class CpuNetworkEngine implements NetworkEngine {
 
   @Override
   public void close() {
+    update.close();
     if (neurons != null) {
       neurons.close();
     }
