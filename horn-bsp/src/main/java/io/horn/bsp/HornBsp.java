@@ -9,6 +9,7 @@ import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.ArrayDataset;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
+import io.horn.core.engine.LayerPaths;
 import io.horn.core.engine.ProgressBoard;
 import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
@@ -158,6 +159,13 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
 
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("runner", "bsp");
+    meta.putAll(LayerPaths.metadata(spec, settings));
+    if (index == 0) {
+      // Which path each layer runs, and why, in the first task's log (the same in every task).
+      for (LayerPaths.Path p : LayerPaths.of(spec, settings)) {
+        LOG.info("layer {}: {}", p.layer(), p.describe());
+      }
+    }
     meta.put("layout", layout.toString());
     meta.put("trained.samples", Long.toString(total));
     meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));

@@ -33,8 +33,11 @@ import java.io.IOException;
  *
  * <p><b>Speed.</b> The built-in {@link StandardNeuron} and {@link DropoutNeuron} never run
  * through this per-neuron path: the engine executes their layers as whole mini-batch matrix
- * operations, with identical results. Subclasses run here, allocation-free, spread over the
- * cores.
+ * operations, with identical results. Other neurons whose {@code forward} and {@code backward}
+ * keep to double arithmetic, the synapse loop, these getters and {@code Math} functions are
+ * compiled to run many samples per call with the same bits ({@code io.horn.core.lanes}); the rest
+ * run here one sample at a time, allocation-free, spread over the cores. The job log and {@code
+ * horn info} say which path each layer took and why.
  */
 public abstract class Neuron {
 

@@ -18,7 +18,7 @@ import java.io.IOException;
  * <p>Matrices are column-major with one sample per column. Activation blocks have a last row of
  * ones (the bias input), so the bias synapse is an ordinary synapse.
  */
-public final class NeuronLayerRunner {
+public final class NeuronLayerRunner implements NeuronRunner {
   private final Neuron neuron;
   private final ForwardSynapses in = new ForwardSynapses();
   private final BackwardSynapses out = new BackwardSynapses();
@@ -37,6 +37,7 @@ public final class NeuronLayerRunner {
   }
 
   /** Sets what the neuron's getters report for the coming calls. */
+  @Override
   public void configure(boolean training, double learningRate, double momentumWeight,
       double regularizationWeight) {
     neuron.training = training;
@@ -55,6 +56,7 @@ public final class NeuronLayerRunner {
    * @param mask {@code n × batch}: 0 = dropped, otherwise the factor applied to the output; the
    *     neuron's own {@link Neuron#setDrop} writes 0 here
    */
+  @Override
   public void forward(float[] acts, int nIn, float[] params, int off, float[] prev,
       float[] result, int resultLd, float[] mask, int n, int from, int to, int batch)
       throws IOException {
@@ -107,6 +109,7 @@ public final class NeuronLayerRunner {
    * @param deltaNext the next layer's errors, {@code nNext × batch}
    * @param deltaOut receives this layer's errors ({@code n × batch}), or null to drop them
    */
+  @Override
   public void backward(float[] acts, int n, float[] mask, float[] weightsT, float[] prevT,
       double[] pushesT, float[] deltaNext, int nNext, float[] deltaOut, int from, int to,
       int batch) throws IOException {

@@ -95,6 +95,11 @@ public final class HornOptions {
       true, "Run built-in neurons as whole-layer matrix operations. false runs them through the "
           + "per-neuron path (same results, far slower; for testing).");
 
+  public static final ConfigOption<Boolean> WIDEN = booleanOption("horn.neuron.widen", true,
+      "Run user-written neurons many samples per call when their bytecode allows it (same "
+          + "results as one sample at a time; the job log and 'horn info' say which layers do and"
+          + " why others do not). false keeps every user neuron on the per-neuron path.");
+
   public static final ConfigOption<String> MATH_BACKEND = stringOption("horn.math.backend",
       "auto", "Math backend: auto (the best usable one), cpu, or another registered backend "
           + "such as cuda.", v -> !v.isEmpty(), "a backend name");

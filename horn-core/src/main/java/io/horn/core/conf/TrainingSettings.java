@@ -28,6 +28,7 @@ public final class TrainingSettings {
   public final boolean shuffle;
   public final int threads;
   public final boolean fastPath;
+  public final boolean widen;
 
   private TrainingSettings(HornConfiguration c) {
     learningRate = c.get(HornOptions.LEARNING_RATE);
@@ -47,6 +48,7 @@ public final class TrainingSettings {
     shuffle = c.get(HornOptions.SHUFFLE);
     threads = c.get(HornOptions.THREADS);
     fastPath = c.get(HornOptions.FAST_PATH);
+    widen = c.get(HornOptions.WIDEN);
     if (epochs == 0 && maxIterations == 0) {
       throw new IllegalArgumentException("the run has no end: set " + HornOptions.EPOCHS.key()
           + " or " + HornOptions.MAX_ITERATIONS.key() + " above 0");

@@ -36,4 +36,20 @@ public final class CpuBackend implements MathBackend {
   public static long blasNanos(NetworkEngine e) {
     return e instanceof CpuNetworkEngine ? ((CpuNetworkEngine) e).blasNanos() : -1;
   }
+
+  /**
+   * Nanoseconds an engine made here spent in each piece of its steps, by piece name (BLAS, INPUT,
+   * ACTIVATE, COST, DERIVATIVE, NEURONS, UPDATE), or an empty map for another engine
+   * (benchmarks).
+   */
+  public static java.util.Map<String, Long> phaseNanos(NetworkEngine e) {
+    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+    if (e instanceof CpuNetworkEngine) {
+      long[] v = ((CpuNetworkEngine) e).phaseNanos();
+      for (StepPhases.Phase p : StepPhases.Phase.values()) {
+        m.put(p.name(), v[p.ordinal()]);
+      }
+    }
+    return m;
+  }
 }

@@ -4,11 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.ludovic.netlib.blas.BLAS;
-import io.horn.core.DropoutNeuron;
-import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
+import io.horn.core.engine.StepPhases.Phase;
 import io.horn.core.math.Blas;
 import io.horn.core.math.GradientBlocks;
 import io.horn.core.math.GradientListener;
@@ -60,10 +59,11 @@ final class CpuNetworkEngine implements NetworkEngine {
   private final ActivationFunction[] act;
   private final CostFunction cost;
   private final Optimizer optimizer;
+  private final ParameterUpdate update;
   private final boolean[] userForward;
   private final boolean[] userBackward;
   private final NeuronLayers neurons;
-  private long blasNanos;
+  private final StepPhases phases = new StepPhases();
   private long updates;
 
   CpuNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
@@ -84,9 +84,7 @@ final class CpuNetworkEngine implements NetworkEngine {
     for (int l = 0; l < depth; l++) {
       n[l] = spec.size(l);
       act[l] = Classes.instantiate(spec.layer(l).activation());
-      Class<?> neuron = spec.layer(l).neuron();
-      boolean builtIn = settings.fastPath
-          && (neuron == StandardNeuron.class || neuron == DropoutNeuron.class);
+      boolean builtIn = LayerPaths.builtIn(spec, settings, l);
       userForward[l] = l > 0 && !builtIn;
       userBackward[l] = l < top && !builtIn;
       float drop = spec.layer(l).dropRate();
@@ -109,6 +107,12 @@ final class CpuNetworkEngine implements NetworkEngine {
     params = new float[spec.parameterCount()];
     prev = new float[spec.parameterCount()];
     optimizer = Optimizers.create(settings, spec.parameterCount());
+    boolean[] pushes = new boolean[depth];
+    for (int l = 1; l < depth; l++) {
+      pushes[l] = userBackward[l - 1];
+    }
+    update = new ParameterUpdate(spec, optimizer, pushes, settings.learningRate,
+        settings.regularizationWeight, settings.threads);
     boolean anyUser = false;
     for (int l = 0; l < depth; l++) {
       anyUser |= userForward[l] || userBackward[l];
@@ -142,7 +146,12 @@ final class CpuNetworkEngine implements NetworkEngine {
 
   /** Nanoseconds spent inside BLAS calls since the engine was made (for benchmarks). */
   long blasNanos() {
-    return blasNanos;
+    return phases.get(StepPhases.Phase.BLAS);
+  }
+
+  /** Nanoseconds per {@link StepPhases.Phase} since the engine was made (for benchmarks). */
+  long[] phaseNanos() {
+    return phases.snapshot();
   }
 
   @Override
@@ -157,10 +166,13 @@ final class CpuNetworkEngine implements NetworkEngine {
     checkBatch(x, batch);
     checkArgument(t.length >= n[top] * batch, "targets hold %s floats, need %s", t.length,
         n[top] * batch);
-    checkArgument(out.sums().length == params.length, "gradient buffer has %s entries, need %s",
-        out.sums().length, params.length);
+    checkArgument(out.size() == params.length, "gradient buffer has %s entries, need %s",
+        out.size(), params.length);
     forward(x, batch, true, step);
-    double c = backward(t, batch, out.sums(), ready);
+    // Freshly cleared sums are overwritten (beta = 0) rather than zero-filled and then added to.
+    boolean overwrite = out.isZeroPending();
+    double c = backward(t, batch, overwrite ? out.sumsToOverwrite() : out.sums(), overwrite,
+        ready);
     // Count and cost are no part of the reported ranges (GradientListener's contract).
     out.addSamples(batch, c);
   }
@@ -188,6 +200,7 @@ final class CpuNetworkEngine implements NetworkEngine {
   }
 
   private void forward(float[] x, int batch, boolean training, long step) {
+    phases.start();
     int in = n[0];
     for (int s = 0; s < batch; s++) {
       System.arraycopy(x, s * in, acts[0], s * (in + 1), in);
@@ -197,25 +210,28 @@ final class CpuNetworkEngine implements NetworkEngine {
     }
     SplittableRandom rnd = training ? new SplittableRandom(settings.seed ^ (step * 0x9E37L)) : null;
     applyDropout(0, batch, rnd);
+    phases.charge(Phase.INPUT);
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
       if (userForward[l]) {
         maskActive[l] = rnd != null && spec.layer(l).dropRate() > 0;
         fillMask(l, batch, rnd);
         neurons.forward(l, acts[l - 1], params, prev, acts[l], masks[l], batch);
+        phases.charge(Phase.NEURONS);
         if (act[l].isLayerWise()) {
           act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
         }
+        phases.charge(Phase.ACTIVATE);
         continue;
       }
-      long t0 = System.nanoTime();
       blas.sgemm("T", "N", n[l], batch, k, 1f, params, spec.offset(l), k, acts[l - 1], 0, k, 0f,
           acts[l], 0, n[l] + 1);
-      blasNanos += System.nanoTime() - t0;
+      phases.charge(Phase.BLAS);
       act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
       if (l < top) {
         applyDropout(l, batch, rnd);
       }
+      phases.charge(Phase.ACTIVATE);
     }
   }
 
@@ -273,7 +289,10 @@ final class CpuNetworkEngine implements NetworkEngine {
    * by the iteration for {@code l} (the sgemm at {@code spec.offset(l)}, or {@link
    * NeuronLayers#backward}'s transposeAdd over exactly that block), so it is final there.
    */
-  private double backward(float[] t, int batch, float[] sums, GradientListener ready) {
+  private double backward(float[] t, int batch, float[] sums, boolean overwrite,
+      GradientListener ready) {
+    float beta = overwrite ? 0f : 1f;
+    phases.start();
     int no = n[top];
     int ld = no + 1;
     double c = 0;
@@ -281,6 +300,7 @@ final class CpuNetworkEngine implements NetworkEngine {
       c += cost.cost(acts[top], s * ld, t, s * no, no, act[top]);
     }
     cost.outputDelta(acts[top], 0, ld, t, 0, deltas[top], no, batch, act[top]);
+    phases.charge(Phase.COST);
     for (int l = top; l >= 1; l--) {
       int lo = l - 1;
       int in = n[lo];
@@ -288,7 +308,11 @@ final class CpuNetworkEngine implements NetworkEngine {
       float[] deltaOut = lo >= 1 ? deltas[lo] : null;
       if (userBackward[lo]) {
         float[] mask = userForward[lo] || maskActive[lo] ? masks[lo] : null;
+        if (overwrite) {
+          Arrays.fill(sums, spec.offset(l), spec.offset(l) + spec.blockSize(l), 0f);
+        }
         neurons.backward(l, acts[lo], mask, params, prev, deltas[l], deltaOut, sums, batch);
+        phases.charge(Phase.NEURONS);
         // Its worker threads are joined (invokeAll + get) and the pushes added: block l is final.
         ready.ready(spec.offset(l), spec.blockSize(l));
         continue;
@@ -299,17 +323,16 @@ final class CpuNetworkEngine implements NetworkEngine {
       int step = GradientBlocks.neuronsPerBlock(spec, l);
       for (int c0 = 0; c0 < n[l]; c0 += step) {
         int cols = Math.min(step, n[l] - c0);
-        long t0 = System.nanoTime();
-        blas.sgemm("N", "T", k, cols, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], 1f, sums,
+        blas.sgemm("N", "T", k, cols, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], beta, sums,
             spec.offset(l) + c0 * k, k);
-        blasNanos += System.nanoTime() - t0;
+        phases.charge(Phase.BLAS);
         ready.ready(spec.offset(l) + c0 * k, cols * k);
+        phases.start();
       }
       if (deltaOut != null) {
-        long t1 = System.nanoTime();
         blas.sgemm("N", "N", in, batch, n[l], 1f, params, spec.offset(l), k, deltas[l], 0, n[l],
             0f, deltaOut, 0, in);
-        blasNanos += System.nanoTime() - t1;
+        phases.charge(Phase.BLAS);
       }
       if (deltaOut != null) {
         act[lo].backward(acts[lo], 0, k, deltaOut, 0, in, in, batch);
@@ -319,6 +342,7 @@ final class CpuNetworkEngine implements NetworkEngine {
             deltaOut[i] *= m[i];
           }
         }
+        phases.charge(Phase.DERIVATIVE);
       }
     }
     return c;
@@ -327,36 +351,10 @@ final class CpuNetworkEngine implements NetworkEngine {
   @Override
   public void applyUpdate(Gradients g) {
     checkArgument(g.count() > 0, "no samples in the gradients to apply");
-    float inv = 1f / g.count();
-    float[] sums = g.sums();
-    float decay = settings.regularizationWeight;
-    optimizer.beginStep();
+    phases.start();
+    update.apply(params, g.sums(), prev, 1f / g.count());
     updates++;
-    for (int l = 1; l <= top; l++) {
-      int in = n[l - 1];
-      int off = spec.offset(l);
-      if (userBackward[l - 1]) {
-        applyPushes(sums, off, in, n[l], inv, settings.learningRate * decay);
-        continue;
-      }
-      for (int j = 0; j < n[l]; j++) {
-        int col = off + j * (in + 1);
-        optimizer.update(params, sums, prev, col, in, inv, decay);
-        optimizer.update(params, sums, prev, col + in, 1, inv, 0f);
-      }
-    }
-  }
-
-  /** The neurons' pushed changes, averaged, plus L2 decay of the weights (not the biases). */
-  private void applyPushes(float[] sums, int off, int in, int out, float inv, float lrDecay) {
-    for (int j = 0; j < out; j++) {
-      int col = off + j * (in + 1);
-      for (int i = col; i <= col + in; i++) {
-        float d = sums[i] * inv - (i < col + in ? lrDecay * params[i] : 0f);
-        prev[i] = d;
-        params[i] += d;
-      }
-    }
+    phases.charge(Phase.UPDATE);
   }
 
   @Override
@@ -379,6 +377,7 @@ final class CpuNetworkEngine implements NetworkEngine {
 
   @Override
   public void close() {
+    update.close();
     if (neurons != null) {
       neurons.close();
     }

@@ -56,6 +56,12 @@ public final class LocalJobRunner implements JobRunner {
       LOG.info("training {} on {} samples from {} ({} parameters, batch {})", spec,
           train.size(), trainPath, spec.parameterCount(), settings.batchSize);
     }
+    if (backend instanceof CpuBackend) {
+      // Which path each layer's neurons take, and why a user neuron runs one sample at a time.
+      for (LayerPaths.Path p : LayerPaths.of(spec, settings)) {
+        LOG.info("layer {}: {}", p.layer(), p.describe());
+      }
+    }
     long budget = settings.stepBudget(train.size());
     ProgressBoard board = verbose
         ? new ProgressBoard(System.out, ProgressBoard.isInteractive(), budget, 500, 10) : null;

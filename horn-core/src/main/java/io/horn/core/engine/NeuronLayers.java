@@ -1,6 +1,9 @@
 package io.horn.core.engine;
 
 import io.horn.core.NeuronLayerRunner;
+import io.horn.core.NeuronRunner;
+import io.horn.core.lanes.LaneLayerRunner;
+import io.horn.core.lanes.NeuronCompiler;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.math.Matrices;
@@ -24,7 +27,7 @@ import java.util.concurrent.Future;
 final class NeuronLayers implements AutoCloseable {
   private final NetworkSpec spec;
   private final int chunks;
-  private final NeuronLayerRunner[][] runners;
+  private final NeuronRunner[][] runners;
   private final ForkJoinPool pool;
   // Per weight block l whose lower layer is user-written: transposed weights, changes, pushes.
   private final float[][] weightsT;
@@ -36,12 +39,16 @@ final class NeuronLayers implements AutoCloseable {
     this.spec = spec;
     int depth = spec.depth();
     this.chunks = s.threads;
-    runners = new NeuronLayerRunner[chunks][depth];
-    for (int c = 0; c < chunks; c++) {
-      for (int l = 0; l < depth; l++) {
-        if (userForward[l] || userBackward[l]) {
-          runners[c][l] = new NeuronLayerRunner(spec.layer(l).neuron(), act[l], l);
-        }
+    runners = new NeuronRunner[chunks][depth];
+    for (int l = 0; l < depth; l++) {
+      if (!userForward[l] && !userBackward[l]) {
+        continue;
+      }
+      // Compiled when the neuron's bytecode allows it (LayerPaths says why not otherwise).
+      NeuronCompiler.Result widened = LayerPaths.compiled(spec, s, l);
+      for (int c = 0; c < chunks; c++) {
+        runners[c][l] = widened != null ? new LaneLayerRunner(widened, act[l])
+            : new NeuronLayerRunner(spec.layer(l).neuron(), act[l], l);
       }
     }
     weightsT = new float[depth][];
@@ -58,8 +65,8 @@ final class NeuronLayers implements AutoCloseable {
   }
 
   void configure(boolean training, TrainingSettings s) {
-    for (NeuronLayerRunner[] row : runners) {
-      for (NeuronLayerRunner r : row) {
+    for (NeuronRunner[] row : runners) {
+      for (NeuronRunner r : row) {
         if (r != null) {
           r.configure(training, s.learningRate, s.momentumWeight, s.regularizationWeight);
         }

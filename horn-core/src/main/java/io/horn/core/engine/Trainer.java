@@ -125,6 +125,9 @@ public final class Trainer {
       meta.put("trained.steps", Long.toString(step));
       meta.put("trained.epochs", Integer.toString(epoch));
       meta.put("trained.samples", Integer.toString(train.size()));
+      if (backend instanceof CpuBackend) {
+        meta.putAll(LayerPaths.metadata(spec, settings));
+      }
       if (last != null) {
         meta.put("test.accuracy", Double.toString(last.accuracy()));
         meta.put("test.samples", Integer.toString(last.samples()));

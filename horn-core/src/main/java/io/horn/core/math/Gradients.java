@@ -16,6 +16,8 @@ public final class Gradients {
   private final float[] sums;
   private int count;
   private double cost;
+  /** Cleared but not yet zero-filled: the zeros are written when someone first needs them. */
+  private boolean zeroPending;
 
   public Gradients(int parameterCount) {
     checkArgument(parameterCount > 0, "parameterCount must be positive");
@@ -40,7 +42,35 @@ public final class Gradients {
 
   /** The summed gradients or pushes, in the network's flat parameter layout; written in place. */
   public float[] sums() {
+    if (zeroPending) {
+      Arrays.fill(sums, 0f);
+      zeroPending = false;
+    }
     return sums;
+  }
+
+  /**
+   * Whether the sums were cleared and nothing has touched them since: an engine may then write
+   * its first step's sums over them ({@link #sumsToOverwrite}) instead of adding to zeros, which
+   * saves a pass over every parameter per step.
+   */
+  public boolean isZeroPending() {
+    return zeroPending;
+  }
+
+  /**
+   * The sums array as it is, without writing the pending zeros: the caller promises to write
+   * every entry before anything reads it (as an engine does whose products run with {@code beta =
+   * 0}). Ends the pending state.
+   */
+  public float[] sumsToOverwrite() {
+    zeroPending = false;
+    return sums;
+  }
+
+  /** How many parameters the sums cover. */
+  public int size() {
+    return sums.length;
   }
 
   public int count() {
@@ -62,16 +92,18 @@ public final class Gradients {
   public void add(Gradients other) {
     checkArgument(other.sums.length == sums.length,
         "gradient shapes differ: %s vs %s parameters", other.sums.length, sums.length);
-    float[] o = other.sums;
-    for (int i = 0; i < sums.length; i++) {
-      sums[i] += o[i];
+    float[] mine = sums();
+    float[] o = other.sums();
+    for (int i = 0; i < mine.length; i++) {
+      mine[i] += o[i];
     }
     count += other.count;
     cost += other.cost;
   }
 
+  /** Empties the sums; the zeros themselves are written lazily (see {@link #sums()}). */
   public void clear() {
-    Arrays.fill(sums, 0f);
+    zeroPending = true;
     count = 0;
     cost = 0;
   }

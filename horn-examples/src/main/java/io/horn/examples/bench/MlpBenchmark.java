@@ -14,8 +14,10 @@ import io.horn.core.data.ArrayDataset;
 import io.horn.core.data.MnistData;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Evaluation;
+import io.horn.core.engine.LayerPaths;
 import io.horn.core.engine.Trainer;
 import io.horn.core.engine.TrainingListener;
+import io.horn.core.lanes.LaneLayerRunner;
 import io.horn.core.math.Blas;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
@@ -27,6 +29,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,6 +92,11 @@ public final class MlpBenchmark implements Callable<Integer> {
 
   /** The training settings: the benchmark's, then {@code --conf} and {@code -D}. */
   TrainingSettings settings() {
+    return TrainingSettings.from(conf());
+  }
+
+  /** The benchmark's configuration, then {@code --conf} and {@code -D}. */
+  HornConfiguration conf() {
     HornConfiguration conf = new HornConfiguration();
     conf.set(HornOptions.BATCH_SIZE, batch);
     conf.set(HornOptions.LEARNING_RATE, lr);
@@ -96,47 +105,67 @@ public final class MlpBenchmark implements Callable<Integer> {
     conf.set(HornOptions.CONVERGENCE_CHECK_INTERVAL, 1000);
     config.applyTo(conf);
     conf.validate();
-    return TrainingSettings.from(conf);
+    return conf;
   }
 
   @Override
   public Integer call() throws Exception {
-    TrainingSettings settings = settings();
+    HornConfiguration conf = conf();
+    TrainingSettings settings = TrainingSettings.from(conf);
     int batch = settings.batchSize;
     ArrayDataset train = MnistData.load(data, "train");
     ArrayDataset test = MnistData.load(data, "t10k");
     System.out.printf("machine: %d cores, %s, java %s%n", Runtime.getRuntime()
         .availableProcessors(), Blas.describe(Blas.get()), System.getProperty("java.version"));
 
+    // The ceiling and the fast path alternate, best of six each: on a shared machine load comes
+    // and goes, and alternating exposes both to the same spells of it.
     CeilingStep ceiling = new CeilingStep(SIZES, batch);
-    double ceilingRate = 0;
-    for (int rep = 0; rep < 4; rep++) {
+    int ceilingBatch = batch;
+    double[] ceilingRate = {0};
+    Runnable ceilingRep = () -> {
       long t0 = System.nanoTime();
-      int steps = 200;
+      int steps = 100;
       for (int s = 0; s < steps; s++) {
         ceiling.step();
       }
       double secs = (System.nanoTime() - t0) / 1e9;
-      ceilingRate = Math.max(ceilingRate, steps * batch / secs);
-      if (rep == 3) {
-        System.out.printf("ceiling (8 bare sgemm calls per step): %.0f samples/s, %.1f GFLOP/s%n",
-            ceilingRate, ceilingRate / batch * ceiling.flops() / 1e9);
-      }
-    }
-
+      ceilingRate[0] = Math.max(ceilingRate[0], steps * ceilingBatch / secs);
+    };
+    ceilingRep.run();
     NetworkSpec fast = spec(StandardNeuron.class);
-    double[] fastRate = stepRate(fast, settings, train, batch, 200, 4);
+    StepRate fastRate = stepRate(fast, settings, train, batch, 100, 6, ceilingRep);
+    System.out.printf("ceiling (8 bare sgemm calls per step): %.0f samples/s, %.1f GFLOP/s%n",
+        ceilingRate[0], ceilingRate[0] / batch * ceiling.flops() / 1e9);
     System.out.printf("fast path: %.0f samples/s = %.2f of ceiling; %.0f%% of the step in BLAS "
-        + "(%.1f GFLOP/s there), %.0f%% outside%n", fastRate[0], fastRate[0] / ceilingRate,
-        100 * fastRate[1], fastRate[0] / batch * ceiling.flops() / 1e9 / fastRate[1],
-        100 * (1 - fastRate[1]));
+        + "(%.1f GFLOP/s there), %.0f%% outside%n", fastRate.rate(), fastRate.rate() / ceilingRate[0],
+        100 * fastRate.blasShare(), fastRate.rate() / batch * ceiling.flops() / 1e9
+        / fastRate.blasShare(), 100 * (1 - fastRate.blasShare()));
+    System.out.println("fast path breakdown (share of the step): " + fastRate.breakdown());
 
+    List<String> results = new ArrayList<>();
+    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=ceiling samples_per_s=%.0f",
+        ceilingRate[0]));
+    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=fast samples_per_s=%.0f "
+        + "of_ceiling=%.3f blas_share=%.3f", fastRate.rate(), fastRate.rate() / ceilingRate[0],
+        fastRate.blasShare()));
     if (customBatches > 0) {
       NetworkSpec custom = spec(MultiLayerPerceptron.UserNeuron.class);
-      double[] customRate = stepRate(custom, settings, train, batch, customBatches, 2);
-      System.out.printf("custom-neuron path (Apache Horn-style user neuron, %d threads): %.0f "
-          + "samples/s = %.3f of the fast path%n", settings.threads, customRate[0],
-          customRate[0] / fastRate[0]);
+      conf.set(HornOptions.WIDEN, false);
+      TrainingSettings scalarSettings = TrainingSettings.from(conf);
+      conf.set(HornOptions.WIDEN, true);
+      for (TrainingSettings s : List.of(settings, scalarSettings)) {
+        LayerPaths.Path path = LayerPaths.of(custom, s).get(1);
+        String kind = path.kind() == LayerPaths.Kind.COMPILED
+            ? "compiled × " + LaneLayerRunner.LANES : "scalar";
+        StepRate customRate = stepRate(custom, s, train, batch, customBatches, 2, () -> { });
+        System.out.printf("custom-neuron path (Apache Horn-style user neuron, %s, %d threads): %.0f "
+            + "samples/s = %.3f of the fast path%n", kind, s.threads, customRate.rate(),
+            customRate.rate() / fastRate.rate());
+        results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=custom-%s samples_per_s=%.0f"
+            + " of_fast=%.4f", path.kind() == LayerPaths.Kind.COMPILED ? "compiled" : "scalar",
+            customRate.rate(), customRate.rate() / fastRate.rate()));
+      }
     }
 
     if (epochs > 0) {
@@ -164,7 +193,11 @@ public final class MlpBenchmark implements Callable<Integer> {
       System.out.printf("training: %d epochs in %.1f s (%.1f s of it evaluating), %.0f samples/s;"
           + " final test accuracy %s%n", epochs, total, epochs * evalNanos[0] / 1e9,
           (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy"));
+      results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=training epochs=%d "
+          + "samples_per_s=%.0f test_accuracy=%s", epochs,
+          (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy")));
     }
+    results.forEach(System.out::println);
     return Cli.OK;
   }
 
@@ -177,9 +210,12 @@ public final class MlpBenchmark implements Callable<Integer> {
     return new NetworkSpec(layers, CrossEntropy.class);
   }
 
-  /** Best-of-{@code reps} steps per second over real batches, and the BLAS share of the time. */
-  private static double[] stepRate(NetworkSpec spec, TrainingSettings s, ArrayDataset train,
-      int batch, int steps, int reps) {
+  /** Steps per second of the best repetition, its BLAS share and where its time went. */
+  private record StepRate(double rate, double blasShare, String breakdown) {}
+
+  /** Best-of-{@code reps} steps per second over real batches, with that repetition's breakdown. */
+  private static StepRate stepRate(NetworkSpec spec, TrainingSettings s, ArrayDataset train,
+      int batch, int steps, int reps, Runnable beforeEachRep) {
     Trainer init = new Trainer(spec, s, new CpuBackend());
     int[] order = new int[train.size()];
     for (int i = 0; i < order.length; i++) {
@@ -188,29 +224,44 @@ public final class MlpBenchmark implements Callable<Integer> {
     float[] x = new float[784 * batch];
     float[] t = new float[10 * batch];
     Gradients g = new Gradients(spec.parameterCount());
-    double best = 0;
-    double blasShare = 0;
+    StepRate best = new StepRate(0, 0, "");
     try (NetworkEngine e = new CpuBackend().createEngine(spec, s, batch)) {
       e.setParameters(init.initialParameters());
       long step = 0;
       for (int rep = 0; rep < reps; rep++) {
-        long blas0 = CpuBackend.blasNanos(e);
+        beforeEachRep.run();
+        Map<String, Long> before = CpuBackend.phaseNanos(e);
+        long fillNanos = 0;
+        long clearNanos = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++, step++) {
           int from = (int) (step * batch % (train.size() - batch));
+          long f0 = System.nanoTime();
           train.fill(order, from, batch, x, 784, t);
+          long f1 = System.nanoTime();
           g.clear();
+          long f2 = System.nanoTime();
+          fillNanos += f1 - f0;
+          clearNanos += f2 - f1;
           e.computeGradients(x, t, batch, step, g);
           e.applyUpdate(g);
         }
         long dt = System.nanoTime() - t0;
         double rate = steps * batch / (dt / 1e9);
-        if (rate > best) {
-          best = rate;
-          blasShare = (double) (CpuBackend.blasNanos(e) - blas0) / dt;
+        if (rate > best.rate()) {
+          Map<String, Long> after = CpuBackend.phaseNanos(e);
+          StringBuilder b = new StringBuilder();
+          b.append(String.format("batch fill %.1f%%, gradient clear %.1f%%",
+              100.0 * fillNanos / dt, 100.0 * clearNanos / dt));
+          for (Map.Entry<String, Long> p : after.entrySet()) {
+            b.append(String.format(", %s %.1f%%", p.getKey().toLowerCase(Locale.ROOT),
+                100.0 * (p.getValue() - before.get(p.getKey())) / dt));
+          }
+          double blas = (double) (after.get("BLAS") - before.get("BLAS")) / dt;
+          best = new StepRate(rate, blas, b.toString());
         }
       }
     }
-    return new double[] {best, blasShare};
+    return best;
   }
 }

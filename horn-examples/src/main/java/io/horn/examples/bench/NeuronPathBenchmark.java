@@ -4,8 +4,11 @@ import io.horn.bsp.cli.Cli;
 import io.horn.bsp.cli.HelpOptions;
 import io.horn.core.Neuron;
 import io.horn.core.NeuronLayerRunner;
+import io.horn.core.NeuronRunner;
 import io.horn.core.Synapse;
 import io.horn.core.activation.ReLU;
+import io.horn.core.lanes.LaneLayerRunner;
+import io.horn.core.lanes.NeuronCompiler;
 import io.horn.examples.MultiLayerPerceptron;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -16,8 +19,9 @@ import picocli.CommandLine.Mixin;
  * Where the per-neuron path's time goes: nanoseconds per synapse of one 784→500 layer, batch
  * 128, one thread, for a user neuron written the Apache Horn way
  * ({@link MultiLayerPerceptron.UserNeuron}) and for variants that leave out {@code push} or
- * {@code backpropagate}, against a plain Java loop with the same dependent additions (the bound
- * for forward).
+ * {@code backpropagate}, one sample at a time (scalar) and compiled to run many samples per call,
+ * against a plain Java loop with the same dependent additions (the bound for forward one sample
+ * at a time).
  *
  * <p>{@code bin/horn bench neuron-path}
  */
@@ -107,14 +111,24 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
     }) / synapses;
     System.out.printf("forward, user neuron: %.2f ns/synapse; plain Java loop with the same "
         + "dependent additions: %.2f ns/synapse (%s)%n", fwd, hand, sink[0] > 0 ? "ok" : "?");
+    java.util.List<String> results = new java.util.ArrayList<>();
     for (Class<? extends Neuron> c : java.util.List.of(NoPush.class, PushOnly.class,
         MultiLayerPerceptron.UserNeuron.class)) {
-      NeuronLayerRunner run = runner(c);
-      double[] pushes = new double[params.length];
-      double ns = best(() -> run.backward(acts, IN, null, params, params, pushes, deltaNext, OUT,
-          deltaOut, 0, IN + 1, BATCH)) / synapses;
-      System.out.printf("backward, %s: %.2f ns/synapse%n", c.getSimpleName(), ns);
+      NeuronCompiler.Result compiled = NeuronCompiler.compile(c);
+      for (NeuronRunner run : java.util.List.of(runner(c), compiled(compiled))) {
+        String path = run instanceof LaneLayerRunner ? "compiled" : "scalar";
+        double[] pushes = new double[params.length];
+        double f = best(() -> run.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
+            OUT, BATCH)) / synapses;
+        double b = best(() -> run.backward(acts, IN, null, params, params, pushes, deltaNext, OUT,
+            deltaOut, 0, IN + 1, BATCH)) / synapses;
+        System.out.printf("%s, %s: forward %.2f, backward %.2f ns/synapse%n", c.getSimpleName(),
+            path, f, b);
+        results.add(String.format(java.util.Locale.ROOT, "RESULT bench=neuron-path neuron=%s "
+            + "path=%s forward_ns=%.3f backward_ns=%.3f", c.getSimpleName(), path, f, b));
+      }
     }
+    results.forEach(System.out::println);
     return Cli.OK;
   }
 
@@ -124,14 +138,20 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
     return r;
   }
 
+  private static LaneLayerRunner compiled(NeuronCompiler.Result c) {
+    LaneLayerRunner r = new LaneLayerRunner(c, new ReLU());
+    r.configure(true, 0.05, 0.9, 0);
+    return r;
+  }
+
   private interface Body {
     void run() throws Exception;
   }
 
-  /** Best of six timed runs, in nanoseconds. */
+  /** Best of twelve timed runs (the first ones warm the JIT up), in nanoseconds. */
   private static double best(Body b) throws Exception {
     double best = Double.MAX_VALUE;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 12; i++) {
       long t0 = System.nanoTime();
       b.run();
       best = Math.min(best, System.nanoTime() - t0);

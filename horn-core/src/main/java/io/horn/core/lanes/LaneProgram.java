@@ -1,0 +1,46 @@
+package io.horn.core.lanes;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+
+/**
+ * One widened method ({@code forward} or {@code backward}): straight segments and synapse loops
+ * of statements, in the method's order. Immutable; shared by the runners of every thread, each
+ * with its own {@link LaneFrame}.
+ */
+final class LaneProgram {
+  /** What a statement does with its value. */
+  enum Effect {
+    /** Assigns a double local (the target slot). */
+    STORE,
+    /** {@code feedforward(v)}: the output register. */
+    FEED,
+    /** {@code backpropagate(v)}: adds to the error register. */
+    BACKPROPAGATE,
+    /** {@code push(v)}: the current synapse's proposed change, per lane. */
+    PUSH
+  }
+
+  /** One statement: evaluate {@code value}, then apply {@code effect}. */
+  record Statement(Effect effect, int target, LaneExpr value) {}
+
+  /** Statements run once, or once per synapse when {@code loop}. */
+  record Segment(boolean loop, ImmutableList<Statement> statements, boolean pushes) {}
+
+  private final int slots;
+  private final LaneCode code;
+
+  LaneProgram(List<Segment> segments, int slots, boolean forward) {
+    this.slots = slots;
+    this.code = LaneCodegen.generate(ImmutableList.copyOf(segments), slots, forward);
+  }
+
+  int slots() {
+    return slots;
+  }
+
+  /** Runs the method for {@code f.lanes} samples over {@code f.count} synapses. */
+  void run(LaneFrame f) {
+    code.run(f);
+  }
+}
