@@ -286,7 +286,7 @@ public final class BspJobRunner implements JobRunner {
     boolean local = "local".equals(hama.get("bsp.master.address"));
     if (board != null) {
       // In local mode the leaders update it directly, on a cluster through JobWatch.
-      InProcessEndpoints.put(token, "board", board);
+      InProcessEndpoints.put(token, InProcessEndpoints.Key.BOARD, board);
     }
     boolean ok;
     try {
@@ -302,7 +302,7 @@ public final class BspJobRunner implements JobRunner {
       throw e;
     } finally {
       if (board != null) {
-        InProcessEndpoints.remove(token, "board");
+        InProcessEndpoints.remove(token, InProcessEndpoints.Key.BOARD);
       }
     }
     Throwable cause = TaskFailures.take(token);

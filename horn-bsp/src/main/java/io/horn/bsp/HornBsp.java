@@ -121,7 +121,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           loaded.read.localBytes));
       int group = layout.groupOf(index);
       if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
-        InProcessEndpoints.put(token, "group" + group,
+        InProcessEndpoints.put(token, InProcessEndpoints.Key.group(group),
             // Threads of one JVM cannot freeze apart: no heartbeat, the group's deadline.
             new LocalGroup(group, layout.groupSize, collectiveOptions));
       } else if (layout.groupSize > 1 && !inProcess) {
@@ -215,8 +215,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
     // The last job-wide barrier: no server closes while a peer may still call it.
     peer.sync();
-    InProcessEndpoints.remove(token, "group" + (layout.isServer(index) ? -1
-        : layout.groupOf(index)));
+    if (!layout.isServer(index)) {
+      InProcessEndpoints.remove(token, InProcessEndpoints.Key.group(layout.groupOf(index)));
+    }
     if (server != null) {
       server.close(token);
       if (server.shard() == 0 && layout.shards > 1) {
@@ -254,7 +255,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       return new LocalGroup(group, 1, options).member(0);
     }
     if (ring == null) {
-      return ((LocalGroup) InProcessEndpoints.get(token, "group" + group)).member(member);
+      return InProcessEndpoints.get(token, InProcessEndpoints.Key.group(group)).member(member);
     }
     List<String> addresses = new ArrayList<>();
     for (int m = 0; m < layout.groupSize; m++) {
@@ -280,8 +281,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       return token.isEmpty() ? null
           : ProgressFiles.writer(peer.getConfiguration(), token, group);
     }
-    Object board = InProcessEndpoints.find(token, "board");
-    return board == null ? null : ProgressSink.of((ProgressBoard) board);
+    ProgressBoard board = InProcessEndpoints.find(token, InProcessEndpoints.Key.BOARD);
+    return board == null ? null : ProgressSink.of(board);
   }
 
   private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, SetupMessage> peer,

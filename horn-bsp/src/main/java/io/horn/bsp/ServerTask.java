@@ -89,7 +89,7 @@ final class ServerTask {
     String address = "in-process";
     try {
       if (inProcess) {
-        InProcessEndpoints.put(token, "ps" + shard, server);
+        InProcessEndpoints.put(token, InProcessEndpoints.Key.server(shard), server);
       } else {
         endpoint = ServerEndpoint.open(server, host, handshake, layout.groups, heartbeat);
         address = endpoint.address();
@@ -160,7 +160,7 @@ final class ServerTask {
 
   /** Stops serving (the in-process entry, or the endpoint). Idempotent. */
   void close(String token) {
-    InProcessEndpoints.remove(token, "ps" + shard);
+    InProcessEndpoints.remove(token, InProcessEndpoints.Key.server(shard));
     if (endpoint != null) {
       endpoint.close();
     }
