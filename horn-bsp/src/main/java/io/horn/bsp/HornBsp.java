@@ -13,6 +13,7 @@ import io.horn.core.engine.ProgressBoard;
 import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.parallel.HeapBudget;
 import io.horn.paramserver.ParameterServerClient;
@@ -157,25 +158,26 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     peers.receive(inbox);
 
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("runner", "bsp");
-    meta.put("layout", layout.toString());
-    meta.put("trained.samples", Long.toString(total));
-    meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
+    meta.put(MetadataKeys.RUNNER, "bsp");
+    meta.put(MetadataKeys.LAYOUT, layout.toString());
+    meta.put(MetadataKeys.TRAINED_SAMPLES, Long.toString(total));
+    meta.put(MetadataKeys.TRAINED_EPOCHS,
+        settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
     // Where each task ran and whether it read its data from its own host.
     meta.putAll(inbox.readStats());
     if (layout.paramServer) {
-      meta.put("ps.host", layout.isServer(index) ? host : inbox.serverAddress()
+      meta.put(MetadataKeys.PS_HOST, layout.isServer(index) ? host : inbox.serverAddress()
           .replaceAll(":[0-9]+$", ""));
     }
     if (resume != null) {
-      meta.put("resumed.from", peer.getConfiguration().get(Checkpoints.RESUME_FROM));
-      meta.put("resumed.at.steps", Long.toString(resume.totalSteps()));
+      meta.put(MetadataKeys.RESUMED_FROM, peer.getConfiguration().get(Checkpoints.RESUME_FROM));
+      meta.put(MetadataKeys.RESUMED_AT_STEPS, Long.toString(resume.totalSteps()));
     }
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
       try {
         meta.putAll(server.awaitGroups(timeout));
-        meta.put("trained.steps", meta.get("ps.steps"));
+        meta.put(MetadataKeys.TRAINED_STEPS, meta.get(MetadataKeys.PS_STEPS));
         if (server.shard() > 0) {
           peers.toPeer(layout.workers, SetupMessage.shardWeights(index, server.shard(),
               server.weights()));
@@ -206,10 +208,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         collective.close();
       }
       if (!layout.paramServer && index == 0) {
-        meta.put("group.0.steps", Long.toString(result.steps));
-        meta.put("trained.steps", Long.toString(result.steps));
-        meta.put("group.0.leader.timing", result.timing);
-        meta.put("history.group.0", result.history);
+        meta.put(MetadataKeys.groupSteps(0), Long.toString(result.steps));
+        meta.put(MetadataKeys.TRAINED_STEPS, Long.toString(result.steps));
+        meta.put(MetadataKeys.leaderTiming(0), result.timing);
+        meta.put(MetadataKeys.history(0), result.history);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }
     }
