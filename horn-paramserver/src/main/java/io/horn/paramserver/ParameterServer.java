@@ -301,8 +301,8 @@ public final class ParameterServer {
 
   /**
    * The group has finished after {@code groupTotalSteps} steps; {@code timing} says where its
-   * leader's time went and {@code history} holds its progress records
-   * ({@code seconds:step:cost:accuracy} joined by {@code ;}). Returns true once every group has.
+   * leader's time went and {@code history} holds its progress records (the text form of
+   * {@link io.horn.core.model.HistoryRecord}s). Returns true once every group has.
    */
   public synchronized boolean done(int group, long groupTotalSteps, String timing,
       String history) {
