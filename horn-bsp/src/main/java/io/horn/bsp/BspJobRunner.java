@@ -13,6 +13,7 @@ import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.engine.ProgressBoard;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.NetworkSpec;
@@ -110,8 +111,9 @@ public final class BspJobRunner implements JobRunner {
         if (board != null) {
           Map<String, String> totals = new LinkedHashMap<>();
           totals.put("layout", layout.toString());
-          totals.put("steps", model.metadata().getOrDefault("trained.steps", "?"));
-          totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
+          totals.put("steps", model.metadata().getOrDefault(MetadataKeys.TRAINED_STEPS, "?"));
+          totals.put("test accuracy",
+              model.metadata().getOrDefault(MetadataKeys.TEST_ACCURACY, "-"));
           totals.put("model", conf.get(HornOptions.MODEL_PATH));
           board.summary(totals);
         }
@@ -286,7 +288,7 @@ public final class BspJobRunner implements JobRunner {
     boolean local = "local".equals(hama.get("bsp.master.address"));
     if (board != null) {
       // In local mode the leaders update it directly, on a cluster through JobWatch.
-      InProcessEndpoints.put(token, "board", board);
+      InProcessEndpoints.put(token, InProcessEndpoints.Key.BOARD, board);
     }
     boolean ok;
     try {
@@ -302,7 +304,7 @@ public final class BspJobRunner implements JobRunner {
       throw e;
     } finally {
       if (board != null) {
-        InProcessEndpoints.remove(token, "board");
+        InProcessEndpoints.remove(token, InProcessEndpoints.Key.BOARD);
       }
     }
     Throwable cause = TaskFailures.take(token);

@@ -5,6 +5,7 @@ import io.horn.bsp.checkpoint.CheckpointWriter;
 import io.horn.core.checkpoint.Checkpoint;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
 import io.horn.paramserver.ServerCut;
@@ -78,9 +79,9 @@ final class Checkpoints {
   /** What every checkpoint of the job says about itself, besides its state. */
   static Map<String, String> metadata(HornConfiguration conf, JobLayout layout) {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("runner", "bsp");
-    m.put("layout", layout.toString());
-    m.put("data.training", conf.get(HornOptions.TRAINING_PATH));
+    m.put(MetadataKeys.RUNNER, "bsp");
+    m.put(MetadataKeys.LAYOUT, layout.toString());
+    m.put(MetadataKeys.DATA_TRAINING, conf.get(HornOptions.TRAINING_PATH));
     m.putAll(JobOutput.configuration(conf));
     return m;
   }
@@ -88,7 +89,7 @@ final class Checkpoints {
   /** {@code meta} with the time of the checkpoint. */
   static Map<String, String> stamp(Map<String, String> meta) {
     Map<String, String> m = new LinkedHashMap<>(meta);
-    m.put("checkpoint.time", Instant.now().toString());
+    m.put(MetadataKeys.CHECKPOINT_TIME, Instant.now().toString());
     return m;
   }
 

@@ -6,7 +6,7 @@ import io.horn.core.engine.Evaluation;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.NetworkSpec;
-import java.util.Locale;
+import io.horn.core.model.HistoryRecord;
 
 /**
  * A group leader's progress: every check interval it records the mean cost (and, once per pass
@@ -22,7 +22,7 @@ final class GroupReporter {
   private final NetworkSpec spec;
   private final TrainingSettings settings;
   private final long evalEvery;
-  private final StringBuilder history = new StringBuilder();
+  private final java.util.List<HistoryRecord> history = new java.util.ArrayList<>();
   private final long start = System.nanoTime();
   private final float[] weights;
   private double intervalCost;
@@ -85,9 +85,7 @@ final class GroupReporter {
         acc = Evaluation.of(e, test).accuracy();
       }
     }
-    history.append(history.length() == 0 ? "" : ";").append(String.format(Locale.ROOT,
-        "%.2f:%d:%.5f:%s", (System.nanoTime() - start) / 1e9, step, mean,
-        Double.isNaN(acc) ? "" : String.format(Locale.ROOT, "%.4f", acc)));
+    history.add(new HistoryRecord((System.nanoTime() - start) / 1e9, step, mean, acc));
     if (board != null) {
       board.update(group, epoch, step, mean, rate);
       if (!Double.isNaN(acc)) {
@@ -106,8 +104,8 @@ final class GroupReporter {
         for (int i = 0; i < snapshots.size(); i++) {
           e.setParameters(snapshots.get(i));
           double[] t = snapshotTimes.get(i);
-          history.append(history.length() == 0 ? "" : ";").append(String.format(Locale.ROOT,
-              "%.2f:%d:%.5f:%.4f", t[0], (long) t[1], t[2], Evaluation.of(e, test).accuracy()));
+          history.add(new HistoryRecord(t[0], (long) t[1], t[2],
+              Evaluation.of(e, test).accuracy()));
         }
       }
       snapshots.clear();
@@ -119,7 +117,8 @@ final class GroupReporter {
     }
   }
 
+  /** The history's text form, as the model's metadata and the parameter server take it. */
   String history() {
-    return history.toString();
+    return HistoryRecord.encode(history);
   }
 }

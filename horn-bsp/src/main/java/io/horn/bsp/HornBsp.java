@@ -14,6 +14,7 @@ import io.horn.core.engine.ProgressBoard;
 import io.horn.core.math.MathBackends;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.parallel.HeapBudget;
 import io.horn.paramserver.ParameterServerClient;
@@ -122,7 +123,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
           loaded.read.localBytes));
       int group = layout.groupOf(index);
       if (layout.groupSize > 1 && inProcess && layout.memberOf(index) == 0) {
-        InProcessEndpoints.put(token, "group" + group,
+        InProcessEndpoints.put(token, InProcessEndpoints.Key.group(group),
             // Threads of one JVM cannot freeze apart: no heartbeat, the group's deadline.
             new LocalGroup(group, layout.groupSize, collectiveOptions));
       } else if (layout.groupSize > 1 && !inProcess) {
@@ -158,7 +159,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     peers.receive(inbox);
 
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("runner", "bsp");
+    meta.put(MetadataKeys.RUNNER, "bsp");
     meta.putAll(LayerPaths.metadata(spec, settings));
     if (index == 0) {
       // Which path each layer runs, and why, in the first task's log (the same in every task).
@@ -166,24 +167,25 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         LOG.info("layer {}: {}", p.layer(), p.describe());
       }
     }
-    meta.put("layout", layout.toString());
-    meta.put("trained.samples", Long.toString(total));
-    meta.put("trained.epochs", settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
+    meta.put(MetadataKeys.LAYOUT, layout.toString());
+    meta.put(MetadataKeys.TRAINED_SAMPLES, Long.toString(total));
+    meta.put(MetadataKeys.TRAINED_EPOCHS,
+        settings.maxIterations > 0 ? "-" : Integer.toString(settings.epochs));
     // Where each task ran and whether it read its data from its own host.
     meta.putAll(inbox.readStats());
     if (layout.paramServer) {
-      meta.put("ps.host", layout.isServer(index) ? host : inbox.serverAddress()
+      meta.put(MetadataKeys.PS_HOST, layout.isServer(index) ? host : inbox.serverAddress()
           .replaceAll(":[0-9]+$", ""));
     }
     if (resume != null) {
-      meta.put("resumed.from", peer.getConfiguration().get(Checkpoints.RESUME_FROM));
-      meta.put("resumed.at.steps", Long.toString(resume.totalSteps()));
+      meta.put(MetadataKeys.RESUMED_FROM, peer.getConfiguration().get(Checkpoints.RESUME_FROM));
+      meta.put(MetadataKeys.RESUMED_AT_STEPS, Long.toString(resume.totalSteps()));
     }
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
       try {
         meta.putAll(server.awaitGroups(timeout));
-        meta.put("trained.steps", meta.get("ps.steps"));
+        meta.put(MetadataKeys.TRAINED_STEPS, meta.get(MetadataKeys.PS_STEPS));
         if (server.shard() > 0) {
           peers.toPeer(layout.workers, SetupMessage.shardWeights(index, server.shard(),
               server.weights()));
@@ -214,17 +216,18 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
         collective.close();
       }
       if (!layout.paramServer && index == 0) {
-        meta.put("group.0.steps", Long.toString(result.steps));
-        meta.put("trained.steps", Long.toString(result.steps));
-        meta.put("group.0.leader.timing", result.timing);
-        meta.put("history.group.0", result.history);
+        meta.put(MetadataKeys.groupSteps(0), Long.toString(result.steps));
+        meta.put(MetadataKeys.TRAINED_STEPS, Long.toString(result.steps));
+        meta.put(MetadataKeys.leaderTiming(0), result.timing);
+        meta.put(MetadataKeys.history(0), result.history);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }
     }
     // The last job-wide barrier: no server closes while a peer may still call it.
     peer.sync();
-    InProcessEndpoints.remove(token, "group" + (layout.isServer(index) ? -1
-        : layout.groupOf(index)));
+    if (!layout.isServer(index)) {
+      InProcessEndpoints.remove(token, InProcessEndpoints.Key.group(layout.groupOf(index)));
+    }
     if (server != null) {
       server.close(token);
       if (server.shard() == 0 && layout.shards > 1) {
@@ -262,7 +265,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       return new LocalGroup(group, 1, options).member(0);
     }
     if (ring == null) {
-      return ((LocalGroup) InProcessEndpoints.get(token, "group" + group)).member(member);
+      return InProcessEndpoints.get(token, InProcessEndpoints.Key.group(group)).member(member);
     }
     List<String> addresses = new ArrayList<>();
     for (int m = 0; m < layout.groupSize; m++) {
@@ -288,8 +291,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       return token.isEmpty() ? null
           : ProgressFiles.writer(peer.getConfiguration(), token, group);
     }
-    Object board = InProcessEndpoints.find(token, "board");
-    return board == null ? null : ProgressSink.of((ProgressBoard) board);
+    ProgressBoard board = InProcessEndpoints.find(token, InProcessEndpoints.Key.BOARD);
+    return board == null ? null : ProgressSink.of(board);
   }
 
   private static GroupWorker.Result train(BSPPeer<?, ?, ?, ?, SetupMessage> peer,

@@ -8,6 +8,7 @@ import io.horn.core.data.Datasets;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Evaluation;
 import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.NetworkSpec;
@@ -38,23 +39,23 @@ final class JobOutput {
 
   static void finish(HornConfiguration conf, NetworkSpec spec, TrainingSettings settings,
       float[] weights, Map<String, String> meta, Configuration hadoop) throws IOException {
-    meta.put("trained.at", Instant.now().toString());
-    meta.put("data.training", conf.get(HornOptions.TRAINING_PATH));
+    meta.put(MetadataKeys.TRAINED_AT, Instant.now().toString());
+    meta.put(MetadataKeys.DATA_TRAINING, conf.get(HornOptions.TRAINING_PATH));
     String testPath = conf.get(HornOptions.TEST_PATH);
     String modelPath = conf.get(HornOptions.MODEL_PATH);
     IOException evaluation = null;
     if (!testPath.isEmpty()) {
-      meta.put("data.test", testPath);
+      meta.put(MetadataKeys.DATA_TEST, testPath);
       try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
         Dataset test = Datasets.open(testPath, InputCheck.shape(spec));
         e.setParameters(weights);
         Evaluation ev = Evaluation.of(e, test);
-        meta.put("test.accuracy", Double.toString(ev.accuracy()));
-        meta.put("test.samples", Integer.toString(ev.samples()));
+        meta.put(MetadataKeys.TEST_ACCURACY, Double.toString(ev.accuracy()));
+        meta.put(MetadataKeys.TEST_SAMPLES, Integer.toString(ev.samples()));
         LOG.info("test {}", ev);
       } catch (IOException | RuntimeException e) {
         // The trained weights matter more than their score: save them, then report.
-        meta.put("test.error", String.valueOf(e.getMessage()));
+        meta.put(MetadataKeys.TEST_ERROR, String.valueOf(e.getMessage()));
         evaluation = new IOException("evaluating the trained model on " + testPath + " failed: "
             + e.getMessage() + (modelPath.isEmpty() ? ""
                 : "; the model was saved to " + modelPath + " without a test accuracy"), e);
@@ -80,7 +81,7 @@ final class JobOutput {
     for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
       if (!e.getKey().equals(TaskFailures.TOKEN) && !e.getKey().startsWith("horn.bsp.")
           && !e.getKey().equals(Checkpoints.RESUME_FROM)) {
-        m.put("conf." + e.getKey(), e.getValue());
+        m.put(MetadataKeys.conf(e.getKey()), e.getValue());
       }
     }
     return m;

@@ -1,6 +1,7 @@
 package io.horn.bsp;
 
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.MetadataKeys;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,9 +57,9 @@ final class Peers {
     Map<String, String> readStats() {
       Map<String, String> out = new java.util.TreeMap<>();
       reads.forEach((w, m) -> {
-        out.put("worker." + w + ".host", m.address());
-        out.put("worker." + w + ".read.bytes", Long.toString(m.count()));
-        out.put("worker." + w + ".read.local.bytes", Long.toString(m.local()));
+        out.put(MetadataKeys.workerHost(w), m.address());
+        out.put(MetadataKeys.workerReadBytes(w), Long.toString(m.count()));
+        out.put(MetadataKeys.workerReadLocalBytes(w), Long.toString(m.local()));
       });
       return out;
     }

@@ -5,7 +5,6 @@ import io.horn.core.conf.HornOptions;
 import io.horn.core.model.NetworkSpec;
 import io.horn.paramserver.EncodedPushes;
 import io.horn.paramserver.LocalServerClient;
-import io.horn.paramserver.ParameterServer;
 import io.horn.paramserver.ParameterServerClient;
 import io.horn.paramserver.RemoteServerClient;
 import io.horn.paramserver.ShardPlan;
@@ -41,7 +40,7 @@ final class ServerClients {
               + "shard " + s);
         }
         clients.add(address.equals("in-process")
-            ? new LocalServerClient((ParameterServer) InProcessEndpoints.get(token, "ps" + s),
+            ? new LocalServerClient(InProcessEndpoints.get(token, InProcessEndpoints.Key.server(s)),
                 group)
             : RemoteServerClient.connect(address, handshake, group, plan.size(s), timeout));
       }

@@ -4,6 +4,7 @@ import io.horn.bsp.checkpoint.CheckpointWriter;
 import io.horn.core.checkpoint.Checkpoint;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
 import io.horn.paramserver.ParameterServer;
 import io.horn.paramserver.ServerEndpoint;
@@ -89,7 +90,7 @@ final class ServerTask {
     String address = "in-process";
     try {
       if (inProcess) {
-        InProcessEndpoints.put(token, "ps" + shard, server);
+        InProcessEndpoints.put(token, InProcessEndpoints.Key.server(shard), server);
       } else {
         endpoint = ServerEndpoint.open(server, host, handshake, layout.groups, heartbeat);
         address = endpoint.address();
@@ -127,8 +128,8 @@ final class ServerTask {
     }
     Map<String, String> stats = server.stats();
     if (plan.shards() > 1) {
-      stats.put("ps.shards", Integer.toString(plan.shards()));
-      stats.put("ps.shard.ranges", plan.toString());
+      stats.put(MetadataKeys.PS_SHARDS, Integer.toString(plan.shards()));
+      stats.put(MetadataKeys.PS_SHARD_RANGES, plan.toString());
     }
     return stats;
   }
@@ -160,7 +161,7 @@ final class ServerTask {
 
   /** Stops serving (the in-process entry, or the endpoint). Idempotent. */
   void close(String token) {
-    InProcessEndpoints.remove(token, "ps" + shard);
+    InProcessEndpoints.remove(token, InProcessEndpoints.Key.server(shard));
     if (endpoint != null) {
       endpoint.close();
     }

@@ -2,6 +2,7 @@ package io.horn.bsp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,10 @@ import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
+import io.horn.core.model.HistoryRecord;
 import io.horn.core.model.Model;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,13 @@ class HornBspLocalTest {
     assertTrue(Long.parseLong(meta.get("ps.group.0.pushes")) > 0, meta.toString());
     assertTrue(Long.parseLong(meta.get("ps.group.1.pushes")) > 0, meta.toString());
     assertEquals("0", meta.get("ps.rejected"));
+    // Each leader's history came through the parameter server's DONE frame and reads back.
+    for (int g = 0; g < 2; g++) {
+      String text = meta.get("history.group." + g);
+      List<HistoryRecord> history = HistoryRecord.decode(text);
+      assertFalse(history.isEmpty(), "group " + g + " recorded no history");
+      assertEquals(text, HistoryRecord.encode(history));
+    }
     // Inside a group, both members hold the same weights after every step.
     int compared = 0;
     for (int g = 0; g < 2; g++) {

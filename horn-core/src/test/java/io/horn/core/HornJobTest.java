@@ -18,6 +18,7 @@ import io.horn.core.cost.CrossEntropy;
 import io.horn.core.cost.SquaredError;
 import io.horn.core.data.IdxFile;
 import io.horn.core.engine.TrainingDivergedException;
+import io.horn.core.model.HistoryRecord;
 import io.horn.core.model.LayerSpec;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
@@ -310,6 +311,15 @@ class HornJobTest {
     assertEquals(data.toString(), m.metadata().get("data.training"));
     assertEquals("0.1", m.metadata().get("conf.horn.learning.rate"));
     assertEquals(job.getNetworkSpec(), m.spec());
+    // The history the runner wrote reads with the codec: one evaluated record per epoch.
+    String text = m.metadata().get("history.group.0");
+    List<HistoryRecord> history = HistoryRecord.decode(text);
+    assertEquals(text, HistoryRecord.encode(history));
+    List<HistoryRecord> evaluated =
+        history.stream().filter(HistoryRecord::hasAccuracy).collect(Collectors.toList());
+    assertEquals(6, evaluated.size(), text);
+    assertEquals(accuracy(m), evaluated.get(5).accuracy(), 1e-4, text);
+    assertEquals(Long.parseLong(m.metadata().get("trained.steps")), evaluated.get(5).step());
 
     assertTrue(Files.isRegularFile(modelFile));
     Model loaded = ModelFile.load(modelFile, null);

@@ -8,6 +8,7 @@ import io.horn.core.math.Availability;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.MathBackend;
 import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class GpuBenchmark {
       Model m = new Trainer(spec, GpuChecks.settings(128, epochs), new CudaBackend())
           .fit(train, test, null);
       System.out.printf(Locale.ROOT, "gpu training: %d epochs in %.1f s, test accuracy %s%n",
-          epochs, (System.nanoTime() - t0) / 1e9, m.metadata().get("test.accuracy"));
+          epochs, (System.nanoTime() - t0) / 1e9, m.metadata().get(MetadataKeys.TEST_ACCURACY));
     }
   }
 

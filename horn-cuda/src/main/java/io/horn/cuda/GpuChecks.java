@@ -20,6 +20,7 @@ import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
 import io.horn.core.model.LayerSpec;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
 import java.nio.file.Path;
@@ -253,7 +254,7 @@ public final class GpuChecks {
     long t0 = System.nanoTime();
     Model m = new Trainer(mnistNet(), settings(128, 1), new CudaBackend()).fit(train, test, null);
     double secs = (System.nanoTime() - t0) / 1e9;
-    double acc = Double.parseDouble(m.metadata().get("test.accuracy"));
+    double acc = Double.parseDouble(m.metadata().get(MetadataKeys.TEST_ACCURACY));
     System.out.printf(Locale.ROOT, "one epoch of MNIST on %s: %.1f s, test accuracy %.4f%n",
         r.describeDevice(), secs, acc);
     if (acc < MNIST_ACCURACY) {

@@ -13,6 +13,7 @@ import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.data.text.TextFormat;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,8 +180,8 @@ public final class MnistExample implements Callable<Integer> {
         .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path html = io.horn.examples.report.TrainingReport.write(m, Paths.get(dir));
     System.out.printf("MNIST test accuracy: %.4f after %s epochs (%.1f s)%nmodel:  %s%n"
-        + "report: %s%n", Double.parseDouble(m.metadata().get("test.accuracy")),
-        m.metadata().get("trained.epochs"), (System.nanoTime() - t0) / 1e9, model, html);
+        + "report: %s%n", Double.parseDouble(m.metadata().get(MetadataKeys.TEST_ACCURACY)),
+        m.metadata().get(MetadataKeys.TRAINED_EPOCHS), (System.nanoTime() - t0) / 1e9, model, html);
     return Cli.OK;
   }
 

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.horn.core.checkpoint.GroupState;
+import io.horn.core.model.MetadataKeys;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -300,8 +301,8 @@ public final class ParameterServer {
 
   /**
    * The group has finished after {@code groupTotalSteps} steps; {@code timing} says where its
-   * leader's time went and {@code history} holds its progress records
-   * ({@code seconds:step:cost:accuracy} joined by {@code ;}). Returns true once every group has.
+   * leader's time went and {@code history} holds its progress records (the text form of
+   * {@link io.horn.core.model.HistoryRecord}s). Returns true once every group has.
    */
   public synchronized boolean done(int group, long groupTotalSteps, String timing,
       String history) {
@@ -372,18 +373,18 @@ public final class ParameterServer {
   public synchronized Map<String, String> stats() {
     Map<String, String> m = new LinkedHashMap<>();
     for (int g = 0; g < pushes.length; g++) {
-      m.put("ps.group." + g + ".pushes", Long.toString(pushes[g]));
-      m.put("ps.group." + g + ".steps", Long.toString(steps[g]));
+      m.put(MetadataKeys.psGroupPushes(g), Long.toString(pushes[g]));
+      m.put(MetadataKeys.psGroupSteps(g), Long.toString(steps[g]));
       if (timings[g] != null) {
-        m.put("group." + g + ".leader.timing", timings[g]);
+        m.put(MetadataKeys.leaderTiming(g), timings[g]);
       }
       if (histories[g] != null) {
-        m.put("history.group." + g, histories[g]);
+        m.put(MetadataKeys.history(g), histories[g]);
       }
     }
-    m.put("ps.steps", Long.toString(totalSteps));
-    m.put("ps.max.lead", Long.toString(clocks.maxLead()));
-    m.put("ps.rejected", Long.toString(rejected));
+    m.put(MetadataKeys.PS_STEPS, Long.toString(totalSteps));
+    m.put(MetadataKeys.PS_MAX_LEAD, Long.toString(clocks.maxLead()));
+    m.put(MetadataKeys.PS_REJECTED, Long.toString(rejected));
     return m;
   }
 

@@ -66,7 +66,9 @@ public interface ParameterServerClient extends AutoCloseable {
 
   /**
    * Tells the server that the group finished after {@code totalSteps} steps, with its leader's
-   * {@code timing} summary and progress {@code history}; null strings count as empty.
+   * {@code timing} summary and progress {@code history} (the text form of
+   * {@link io.horn.core.model.HistoryRecord}s, kept as the model's metadata holds it); null
+   * strings count as empty.
    */
   void done(long totalSteps, String timing, String history) throws IOException;
 

@@ -3,6 +3,7 @@ package io.horn.core.checkpoint;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import io.horn.core.data.DataFormatException;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import io.horn.core.optimizer.OptimizerState;
@@ -25,9 +26,9 @@ import java.util.Map;
  */
 public final class CheckpointFile {
   /** Marks a model file as a checkpoint; the value is its sequence number. */
-  public static final String SEQUENCE = "checkpoint.sequence";
-  static final String TOTAL_STEPS = "checkpoint.steps";
-  static final String GROUPS = "checkpoint.groups";
+  public static final String SEQUENCE = MetadataKeys.CHECKPOINT_SEQUENCE;
+  static final String TOTAL_STEPS = MetadataKeys.CHECKPOINT_STEPS;
+  static final String GROUPS = MetadataKeys.CHECKPOINT_GROUPS;
 
   private CheckpointFile() {}
 
@@ -40,7 +41,7 @@ public final class CheckpointFile {
     meta.put(GROUPS, Integer.toString(c.groups().size()));
     Map<String, float[]> sections = new LinkedHashMap<>();
     for (GroupState s : c.groups()) {
-      String k = "checkpoint.group." + s.group() + ".";
+      String k = MetadataKeys.checkpointGroupPrefix(s.group());
       meta.put(k + "steps", Long.toString(s.steps()));
       meta.put(k + "finished", Boolean.toString(s.finished()));
       if (!s.finished()) {
@@ -48,10 +49,10 @@ public final class CheckpointFile {
         meta.put(k + "cursor", Integer.toString(s.cursor()));
         OptimizerState o = s.optimizer();
         meta.put(k + "updates", Long.toString(o.updates()));
-        sections.put("group." + s.group() + ".prev", o.prev());
+        sections.put(sectionName(s.group(), "prev"), o.prev());
         if (o.hasMoments()) {
-          sections.put("group." + s.group() + ".adam.m", o.adamM());
-          sections.put("group." + s.group() + ".adam.v", o.adamV());
+          sections.put(sectionName(s.group(), "adam.m"), o.adamM());
+          sections.put(sectionName(s.group(), "adam.v"), o.adamV());
         }
       }
     }
@@ -87,15 +88,15 @@ public final class CheckpointFile {
       // Not sized by the count: a corrupt count of 2^20 would cost megabytes for a tiny file.
       List<GroupState> states = new ArrayList<>();
       for (int g = 0; g < groups; g++) {
-        String k = "checkpoint.group." + g + ".";
+        String k = MetadataKeys.checkpointGroupPrefix(g);
         long steps = number(p, meta, k + "steps");
         if (Boolean.parseBoolean(meta.get(k + "finished"))) {
           states.add(GroupState.finished(g, steps));
           continue;
         }
-        float[] prev = section(p, sections, "group." + g + ".prev");
-        float[] am = sections.get("group." + g + ".adam.m");
-        float[] av = sections.get("group." + g + ".adam.v");
+        float[] prev = section(p, sections, sectionName(g, "prev"));
+        float[] am = sections.get(sectionName(g, "adam.m"));
+        float[] av = sections.get(sectionName(g, "adam.v"));
         OptimizerState o = new OptimizerState(number(p, meta, k + "updates"), prev, am, av);
         states.add(new GroupState(g, steps, Math.toIntExact(number(p, meta, k + "epoch")),
             Math.toIntExact(number(p, meta, k + "cursor")), o));
@@ -127,5 +128,10 @@ public final class CheckpointFile {
           + name);
     }
     return s;
+  }
+
+  /** Group {@code g}'s optimizer-state section {@code part}: {@code group.<g>.<part>}. */
+  private static String sectionName(int g, String part) {
+    return "group." + g + "." + part;
   }
 }

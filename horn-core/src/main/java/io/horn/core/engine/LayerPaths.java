@@ -64,7 +64,7 @@ public final class LayerPaths {
   public static ImmutableMap<String, String> metadata(NetworkSpec spec, TrainingSettings s) {
     ImmutableMap.Builder<String, String> m = ImmutableMap.builder();
     for (Path p : of(spec, s)) {
-      m.put("path.layer." + p.layer(), p.describe());
+      m.put(io.horn.core.model.MetadataKeys.layerPath(p.layer()), p.describe());
     }
     return m.build();
   }

@@ -10,12 +10,16 @@ import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
 import io.horn.core.math.MathBackend;
 import io.horn.core.math.MathBackends;
+import io.horn.core.model.HistoryRecord;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.NetworkSpec;
 import java.io.IOException;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +69,7 @@ public final class LocalJobRunner implements JobRunner {
     long budget = settings.stepBudget(train.size());
     ProgressBoard board = verbose
         ? new ProgressBoard(System.out, ProgressBoard.isInteractive(), budget, 500, 10) : null;
-    StringBuilder history = new StringBuilder();
+    List<HistoryRecord> history = new ArrayList<>();
     long start = System.nanoTime();
     TrainingListener progress = new TrainingListener() {
       private double lastMean = Double.NaN;
@@ -91,9 +95,7 @@ public final class LocalJobRunner implements JobRunner {
       }
 
       private void record(long step, double cost, double acc) {
-        history.append(history.length() == 0 ? "" : ";").append(String.format(
-            java.util.Locale.ROOT, "%.2f:%d:%.5f:%s", (System.nanoTime() - start) / 1e9, step,
-            cost, Double.isNaN(acc) ? "" : String.format(java.util.Locale.ROOT, "%.4f", acc)));
+        history.add(new HistoryRecord((System.nanoTime() - start) / 1e9, step, cost, acc));
       }
     };
     Model model;
@@ -105,14 +107,14 @@ public final class LocalJobRunner implements JobRunner {
       }
     }
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("data.training", trainPath);
-    meta.put("data.test", testPath);
-    meta.put("runner", name());
-    meta.put("backend", backend.name());
-    meta.put("history.group.0", history.toString());
+    meta.put(MetadataKeys.DATA_TRAINING, trainPath);
+    meta.put(MetadataKeys.DATA_TEST, testPath);
+    meta.put(MetadataKeys.RUNNER, name());
+    meta.put(MetadataKeys.BACKEND, backend.name());
+    meta.put(MetadataKeys.history(0), HistoryRecord.encode(history));
     for (Map.Entry<String, String> e : conf.asMap().entrySet()) {
       if (e.getKey().startsWith("horn.")) {
-        meta.put("conf." + e.getKey(), e.getValue());
+        meta.put(MetadataKeys.conf(e.getKey()), e.getValue());
       }
     }
     model = model.withMetadata(meta);
@@ -126,8 +128,8 @@ public final class LocalJobRunner implements JobRunner {
     }
     if (board != null) {
       Map<String, String> totals = new LinkedHashMap<>();
-      totals.put("steps", model.metadata().get("trained.steps"));
-      totals.put("test accuracy", model.metadata().getOrDefault("test.accuracy", "-"));
+      totals.put("steps", model.metadata().get(MetadataKeys.TRAINED_STEPS));
+      totals.put("test accuracy", model.metadata().getOrDefault(MetadataKeys.TEST_ACCURACY, "-"));
       totals.put("model", modelPath.isEmpty() ? "(not written)" : modelPath);
       board.summary(totals);
     }

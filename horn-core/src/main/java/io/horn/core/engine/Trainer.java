@@ -9,6 +9,7 @@ import io.horn.core.math.Gradients;
 import io.horn.core.math.MathBackend;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.Initializer;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
 import java.time.Instant;
@@ -121,16 +122,16 @@ public final class Trainer {
         }
       }
       Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("trained.at", Instant.now().toString());
-      meta.put("trained.steps", Long.toString(step));
-      meta.put("trained.epochs", Integer.toString(epoch));
-      meta.put("trained.samples", Integer.toString(train.size()));
+      meta.put(MetadataKeys.TRAINED_AT, Instant.now().toString());
+      meta.put(MetadataKeys.TRAINED_STEPS, Long.toString(step));
+      meta.put(MetadataKeys.TRAINED_EPOCHS, Integer.toString(epoch));
+      meta.put(MetadataKeys.TRAINED_SAMPLES, Integer.toString(train.size()));
       if (backend instanceof CpuBackend) {
         meta.putAll(LayerPaths.metadata(spec, settings));
       }
       if (last != null) {
-        meta.put("test.accuracy", Double.toString(last.accuracy()));
-        meta.put("test.samples", Integer.toString(last.samples()));
+        meta.put(MetadataKeys.TEST_ACCURACY, Double.toString(last.accuracy()));
+        meta.put(MetadataKeys.TEST_SAMPLES, Integer.toString(last.samples()));
       }
       return new Model(spec, params, meta);
     }

@@ -16,6 +16,7 @@ import io.horn.core.cost.CrossEntropy;
 import io.horn.core.data.MnistData;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
+import io.horn.core.model.MetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -118,14 +119,14 @@ public final class ClusterBenchmark implements Callable<Integer> {
         Map<String, String> meta = job.getModel().metadata();
         System.out.printf(Locale.ROOT, "%s%s, %s on the wire: job %.1f s end to end, test "
             + "accuracy %s%n", setup, groups > 1 ? " + PS" : "", compression, secs,
-            meta.get("test.accuracy"));
+            meta.get(MetadataKeys.TEST_ACCURACY));
         double[] sum = new double[3];
         double slowest = 0;
         long samples = 0;
         for (int g = 0; g < groups; g++) {
-          String steps = meta.getOrDefault("ps.group." + g + ".steps",
-              meta.get("group." + g + ".steps"));
-          String timing = meta.get("group." + g + ".leader.timing");
+          String steps = meta.getOrDefault(MetadataKeys.psGroupSteps(g),
+              meta.get(MetadataKeys.groupSteps(g)));
+          String timing = meta.get(MetadataKeys.leaderTiming(g));
           System.out.printf("  group %d: %s steps; leader %s%n", g, steps, timing);
           Matcher m = TIMING.matcher(timing);
           if (!m.find()) {
@@ -143,7 +144,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
             + "barrier_ms=%.2f pushpull_ms=%.2f barrier_to_compute=%.3f pushpull_to_compute=%.3f "
             + "test_accuracy=%s job_s=%.1f%n", setup, compression, rate, inProcess,
             rate / inProcess, sum[0], sum[1], sum[2], sum[1] / sum[0], sum[2] / sum[0],
-            meta.get("test.accuracy"), secs);
+            meta.get(MetadataKeys.TEST_ACCURACY), secs);
       }
     }
     return Cli.OK;

@@ -11,6 +11,7 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.ModelHeader;
 import java.io.IOException;
@@ -215,12 +216,13 @@ public final class FaultsBenchmark implements Callable<Integer> {
         o.seconds = (System.currentTimeMillis() - t0) / 1000.0;
         if (o.recovered) {
           Map<String, String> meta = job.getModel().metadata();
-          o.accuracy = meta.getOrDefault("test.accuracy", "-");
-          o.steps = Long.parseLong(meta.getOrDefault("ps.steps", "0"));
-          o.resumedAt = Long.parseLong(meta.getOrDefault("resumed.at.steps", "0"));
+          o.accuracy = meta.getOrDefault(MetadataKeys.TEST_ACCURACY, "-");
+          o.steps = Long.parseLong(meta.getOrDefault(MetadataKeys.PS_STEPS, "0"));
+          o.resumedAt = Long.parseLong(meta.getOrDefault(MetadataKeys.RESUMED_AT_STEPS, "0"));
           o.trainSeconds = slowestLeader(meta);
-          System.out.println(name + ": " + meta.get("trained.steps") + " steps, resumed from "
-              + meta.getOrDefault("resumed.from", "nothing") + ", test accuracy " + o.accuracy);
+          System.out.println(name + ": " + meta.get(MetadataKeys.TRAINED_STEPS)
+              + " steps, resumed from " + meta.getOrDefault(MetadataKeys.RESUMED_FROM, "nothing")
+              + ", test accuracy " + o.accuracy);
         }
       } finally {
         submitter.shutdownNow();
@@ -237,11 +239,11 @@ public final class FaultsBenchmark implements Callable<Integer> {
         Path newest = newest(checkpoints);
         if (newest != null) {
           ModelHeader h = ModelFile.readHeader(newest);
-          long steps = Long.parseLong(h.metadata().get("checkpoint.steps"));
+          long steps = Long.parseLong(h.metadata().get(MetadataKeys.CHECKPOINT_STEPS));
           if (steps * 2 >= budget) {
             o.checkpointSteps = steps;
-            o.checkpointMillis = java.time.Instant.parse(h.metadata().get("checkpoint.time"))
-                .toEpochMilli();
+            o.checkpointMillis = java.time.Instant
+                .parse(h.metadata().get(MetadataKeys.CHECKPOINT_TIME)).toEpochMilli();
             break;
           }
         }

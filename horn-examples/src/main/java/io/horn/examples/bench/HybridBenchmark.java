@@ -20,6 +20,7 @@ import io.horn.core.engine.Evaluation;
 import io.horn.core.engine.Trainer;
 import io.horn.core.engine.TrainingListener;
 import io.horn.core.math.NetworkEngine;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -239,8 +240,9 @@ public final class HybridBenchmark implements Callable<Integer> {
     job.waitForCompletion(false);
     ProgressTrace.disable(seed);
     Map<String, String> meta = job.getModel().metadata();
-    long steps = meta.containsKey("ps.steps") ? Long.parseLong(meta.get("ps.steps"))
-        : Long.parseLong(meta.get("group.0.steps"));
+    long steps = meta.containsKey(MetadataKeys.PS_STEPS)
+        ? Long.parseLong(meta.get(MetadataKeys.PS_STEPS))
+        : Long.parseLong(meta.get(MetadataKeys.groupSteps(0)));
     List<ProgressTrace.Snapshot> snaps = trace.snapshots();
     double trainSecs = snaps.get(snaps.size() - 1).nanos / 1e9;
     ArrayDataset test = new io.horn.bsp.io.SequenceFileDatasetFormat()
@@ -257,6 +259,6 @@ public final class HybridBenchmark implements Callable<Integer> {
       }
     }
     return String.format("RESULT %s %.1f %s %s", setup, steps * 128.0 / trainSecs,
-        reached < 0 ? "-" : String.format("%.1f", reached), meta.get("test.accuracy"));
+        reached < 0 ? "-" : String.format("%.1f", reached), meta.get(MetadataKeys.TEST_ACCURACY));
   }
 }

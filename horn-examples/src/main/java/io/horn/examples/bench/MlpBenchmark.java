@@ -22,6 +22,7 @@ import io.horn.core.math.Blas;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.LayerSpec;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import io.horn.core.model.NetworkSpec;
 import io.horn.examples.MultiLayerPerceptron;
@@ -192,10 +193,12 @@ public final class MlpBenchmark implements Callable<Integer> {
       double trainSecs = total - epochs * evalNanos[0] / 1e9;
       System.out.printf("training: %d epochs in %.1f s (%.1f s of it evaluating), %.0f samples/s;"
           + " final test accuracy %s%n", epochs, total, epochs * evalNanos[0] / 1e9,
-          (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy"));
+          (double) epochs * train.size() / trainSecs,
+          model.metadata().get(MetadataKeys.TEST_ACCURACY));
       results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=training epochs=%d "
           + "samples_per_s=%.0f test_accuracy=%s", epochs,
-          (double) epochs * train.size() / trainSecs, model.metadata().get("test.accuracy")));
+          (double) epochs * train.size() / trainSecs,
+          model.metadata().get(MetadataKeys.TEST_ACCURACY)));
     }
     results.forEach(System.out::println);
     return Cli.OK;

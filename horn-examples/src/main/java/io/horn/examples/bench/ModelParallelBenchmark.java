@@ -12,6 +12,7 @@ import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.cost.CrossEntropy;
+import io.horn.core.model.MetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -135,15 +136,16 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
       throw new IllegalStateException(parallelism + " x" + peers + " failed");
     }
     Map<String, String> meta = job.getModel().metadata();
-    Matcher m = ClusterBenchmark.TIMING.matcher(meta.get("group.0.leader.timing"));
+    Matcher m = ClusterBenchmark.TIMING.matcher(meta.get(MetadataKeys.leaderTiming(0)));
     if (!m.find()) {
-      throw new IllegalStateException("unreadable timing " + meta.get("group.0.leader.timing"));
+      throw new IllegalStateException(
+          "unreadable timing " + meta.get(MetadataKeys.leaderTiming(0)));
     }
     double compute = Double.parseDouble(m.group(1));
     double comm = Double.parseDouble(m.group(2));
     System.out.printf(Locale.ROOT, "RESULT bench=modelparallel parallelism=%s peers=%d params=%d "
         + "step_ms=%.1f compute_ms=%.1f comm_ms=%.1f accuracy=%s steps=%s%n", parallelism, peers,
         job.getNetworkSpec().parameterCount(), compute + comm, compute, comm,
-        meta.get("test.accuracy"), meta.get("trained.steps"));
+        meta.get(MetadataKeys.TEST_ACCURACY), meta.get(MetadataKeys.TRAINED_STEPS));
   }
 }

@@ -9,6 +9,7 @@ import io.horn.bsp.testbed.TestbedCli;
 import io.horn.core.HornJob;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.MetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -129,7 +130,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
     long samples = 0;
     int p = workers / groups;
     for (int g = 0; g < groups; g++) {
-      String timing = meta.get("group." + g + ".leader.timing");
+      String timing = meta.get(MetadataKeys.leaderTiming(g));
       Matcher m = ClusterBenchmark.TIMING.matcher(timing);
       if (!m.find()) {
         throw new IllegalStateException("unreadable leader timing: " + timing);
@@ -140,7 +141,7 @@ public final class MultinodeBenchmark implements Callable<Integer> {
       samples += Long.parseLong(m.group(4)) * BATCH;
       slowest = Math.max(slowest, Double.parseDouble(m.group(5)));
       int leader = g * p;
-      String host = meta.get("worker." + leader + ".host");
+      String host = meta.get(MetadataKeys.workerHost(leader));
       System.out.printf("  group %d: leader on %s, %s%n", g, host, timing);
       model += modelledMs(meta, g, p, groups > 1, params, rateBytesPerMs) / groups;
     }
@@ -149,22 +150,23 @@ public final class MultinodeBenchmark implements Callable<Integer> {
     long read = 0;
     long local = 0;
     for (int w = 0; w < workers; w++) {
-      where.append(w == 0 ? "" : ",").append(meta.get("worker." + w + ".host"));
-      long r = Long.parseLong(meta.getOrDefault("worker." + w + ".read.bytes", "0"));
-      long l = Long.parseLong(meta.getOrDefault("worker." + w + ".read.local.bytes", "0"));
+      where.append(w == 0 ? "" : ",").append(meta.get(MetadataKeys.workerHost(w)));
+      long r = Long.parseLong(meta.getOrDefault(MetadataKeys.workerReadBytes(w), "0"));
+      long l = Long.parseLong(meta.getOrDefault(MetadataKeys.workerReadLocalBytes(w), "0"));
       read += r;
       local += l;
       System.out.printf(Locale.ROOT, "  worker %d on %s read its split: %.1f MB, %.1f MB of it"
-          + " from its own host, %.1f MB from others%n", w, meta.get("worker." + w + ".host"),
+          + " from its own host, %.1f MB from others%n", w, meta.get(MetadataKeys.workerHost(w)),
           r / 1e6, l / 1e6, (r - l) / 1e6);
     }
     System.out.printf(Locale.ROOT, "%s%s on %s: workers on %s%s, job %.1f s end to end%n", setup,
-        groups > 1 ? " + PS" : "", link, where, groups > 1 ? ", PS on " + meta.get("ps.host")
-        : "", secs);
+        groups > 1 ? " + PS" : "", link, where,
+        groups > 1 ? ", PS on " + meta.get(MetadataKeys.PS_HOST) : "", secs);
     System.out.printf(Locale.ROOT, "RESULT bench=multinode hosts=%d link=%s setup=%s "
         + "samples_per_s=%.0f accuracy=%s compute_ms=%.2f barrier_ms=%.2f pushpull_ms=%.2f "
         + "model_ms=%.2f comm_to_model=%.2f read_local_mb=%.1f read_remote_mb=%.1f job_s=%.1f%n",
-        hosts, link, setup, perSample, meta.get("test.accuracy"), sum[0], sum[1], sum[2], model,
+        hosts, link, setup, perSample, meta.get(MetadataKeys.TEST_ACCURACY), sum[0], sum[1],
+        sum[2], model,
         model > 0 ? (sum[1] + sum[2]) / model : Double.NaN, local / 1e6, (read - local) / 1e6,
         secs);
   }
@@ -180,13 +182,13 @@ public final class MultinodeBenchmark implements Callable<Integer> {
       double bytesPerMs) {
     double bytes = 4.0 * params;
     int leader = g * p;
-    String host = meta.get("worker." + leader + ".host");
+    String host = meta.get(MetadataKeys.workerHost(leader));
     boolean spread = false;
     for (int m = 1; m < p; m++) {
-      spread |= !host.equals(meta.get("worker." + (leader + m) + ".host"));
+      spread |= !host.equals(meta.get(MetadataKeys.workerHost((leader + m))));
     }
     double perStep = spread ? 2.0 * (p - 1) / p * bytes : 0;
-    if (ps && !host.equals(meta.get("ps.host"))) {
+    if (ps && !host.equals(meta.get(MetadataKeys.PS_HOST))) {
       perStep += 2 * bytes / PUSH_INTERVAL;
     }
     if (ps && spread) {

@@ -8,6 +8,7 @@ import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.MetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -125,7 +126,7 @@ public final class PushesBenchmark implements Callable<Integer> {
       long dense = 4L * job.getNetworkSpec().parameterCount();
       double bytes = dense;
       long densePushes = -1;
-      Matcher m = ENCODED.matcher(meta.getOrDefault("group.0.leader.timing", ""));
+      Matcher m = ENCODED.matcher(meta.getOrDefault(MetadataKeys.leaderTiming(0), ""));
       if (m.find()) {
         bytes = Double.parseDouble(m.group(3));
         densePushes = Long.parseLong(m.group(5));
@@ -133,8 +134,8 @@ public final class PushesBenchmark implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "RESULT bench=pushes where=%s case=%s shards=%d "
           + "bytes_per_push=%.0f of_dense=%.4f dense_pushes=%s final_accuracy=%s steps=%s "
           + "job_s=%.1f%n", where, name, shards, bytes, bytes / dense,
-          densePushes < 0 ? "-" : Long.toString(densePushes), meta.get("test.accuracy"),
-          meta.get("trained.steps"), wall);
+          densePushes < 0 ? "-" : Long.toString(densePushes), meta.get(MetadataKeys.TEST_ACCURACY),
+          meta.get(MetadataKeys.TRAINED_STEPS), wall);
     }
   }
 }

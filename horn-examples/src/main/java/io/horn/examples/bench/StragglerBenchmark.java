@@ -8,6 +8,8 @@ import io.horn.bsp.cluster.LocalCluster;
 import io.horn.core.HornJob;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.model.HistoryRecord;
+import io.horn.core.model.MetadataKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -100,7 +102,7 @@ public final class StragglerBenchmark implements Callable<Integer> {
     calibrate.setMaxIteration(60);
     calibrate.waitForCompletion(false);
     Matcher m = ClusterBenchmark.TIMING.matcher(
-        calibrate.getModel().metadata().get("group.0.leader.timing"));
+        calibrate.getModel().metadata().get(MetadataKeys.leaderTiming(0)));
     if (!m.find()) {
       throw new IllegalStateException("unreadable timing");
     }
@@ -117,11 +119,9 @@ public final class StragglerBenchmark implements Callable<Integer> {
       Map<String, String> meta = job.getModel().metadata();
       double to97 = Double.NaN;
       for (int g = 0; g < (mode.equals("sync") ? 1 : 2); g++) {
-        for (String record : meta.getOrDefault("history.group." + g, "").split(";")) {
-          String[] f = record.split(":", -1);
-          if (f.length == 4 && !f[3].isEmpty() && Double.parseDouble(f[3]) >= 0.97) {
-            double secs = Double.parseDouble(f[0]);
-            to97 = Double.isNaN(to97) ? secs : Math.min(to97, secs);
+        for (HistoryRecord r : HistoryRecord.decode(meta.get(MetadataKeys.history(g)))) {
+          if (r.hasAccuracy() && r.accuracy() >= 0.97) {
+            to97 = Double.isNaN(to97) ? r.seconds() : Math.min(to97, r.seconds());
             break;
           }
         }
@@ -130,8 +130,8 @@ public final class StragglerBenchmark implements Callable<Integer> {
           + "final_accuracy=%s steps=%s job_s=%.1f max_lead=%s%n", cluster ? "cluster" : "local",
           mode,
           Double.isNaN(to97) ? "never" : String.format(Locale.ROOT, "%.1f", to97),
-          meta.get("test.accuracy"), meta.get("trained.steps"), wall,
-          meta.getOrDefault("ps.max.lead", "-"));
+          meta.get(MetadataKeys.TEST_ACCURACY), meta.get(MetadataKeys.TRAINED_STEPS), wall,
+          meta.getOrDefault(MetadataKeys.PS_MAX_LEAD, "-"));
     }
   }
 

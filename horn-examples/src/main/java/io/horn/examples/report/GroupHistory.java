@@ -1,40 +1,25 @@
 package io.horn.examples.report;
 
 import com.google.common.collect.ImmutableList;
+import io.horn.core.model.HistoryRecord;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The training history of one task group, as recorded in a model's {@code history.group.<g>}
- * metadata entry: records joined by {@code ';'}, each {@code seconds:step:cost:accuracy}
- * (seconds since the group started; the step; the mean training cost over the interval; the
- * held-out accuracy in [0, 1], or empty when the record was not evaluated).
+ * metadata entry (the text form of {@link HistoryRecord}s).
  *
- * <p>Parsing is lenient: a record that is malformed, or whose seconds or cost are not finite, is
- * skipped and counted in {@link #skipped()}, so a damaged entry still gives a report. Immutable.
+ * <p>Reading is lenient, unlike {@link HistoryRecord#decode}: a record that is malformed, or
+ * whose cost is not finite, is skipped and counted in {@link #skipped()}, so a damaged entry
+ * still gives a report. Immutable.
  */
 public final class GroupHistory {
-  /**
-   * One record.
-   *
-   * @param seconds seconds since the group started
-   * @param step the group's step count at the record
-   * @param cost mean training cost over the interval ending here
-   * @param accuracy held-out accuracy in [0, 1], or {@code NaN} when not evaluated
-   */
-  public record Point(double seconds, long step, double cost, double accuracy) {
-    /** Whether the record carries a held-out accuracy. */
-    public boolean hasAccuracy() {
-      return !Double.isNaN(accuracy);
-    }
-  }
-
   private static final GroupHistory EMPTY = new GroupHistory(ImmutableList.of(), 0);
 
-  private final ImmutableList<Point> points;
+  private final ImmutableList<HistoryRecord> points;
   private final int skipped;
 
-  private GroupHistory(List<Point> points, int skipped) {
+  private GroupHistory(List<HistoryRecord> points, int skipped) {
     this.points = ImmutableList.copyOf(points);
     this.skipped = skipped;
   }
@@ -49,13 +34,13 @@ public final class GroupHistory {
     if (value == null || value.isBlank()) {
       return EMPTY;
     }
-    List<Point> points = new ArrayList<>();
+    List<HistoryRecord> points = new ArrayList<>();
     int skipped = 0;
-    for (String record : value.split(";")) {
+    for (String record : value.split(String.valueOf(HistoryRecord.RECORD_SEPARATOR))) {
       if (record.isBlank()) {
         continue;
       }
-      Point p = parseRecord(record.trim());
+      HistoryRecord p = parseRecord(record);
       if (p == null) {
         skipped++;
       } else {
@@ -63,42 +48,29 @@ public final class GroupHistory {
       }
     }
     // Records of weights evaluated after training come after the live ones: step order.
-    points.sort(java.util.Comparator.comparingLong(Point::step));
+    points.sort(java.util.Comparator.comparingLong(HistoryRecord::step));
     return new GroupHistory(points, skipped);
   }
 
-  private static Point parseRecord(String record) {
-    String[] f = record.split(":", -1);
-    if (f.length < 3 || f.length > 4) {
-      return null;
-    }
+  /** The record, or null when it cannot be drawn: malformed, or a diverged (non-finite) cost. */
+  private static HistoryRecord parseRecord(String record) {
     try {
-      double seconds = Double.parseDouble(f[0].trim());
-      long step = Long.parseLong(f[1].trim());
-      double cost = Double.parseDouble(f[2].trim());
-      double accuracy =
-          f.length == 4 && !f[3].isBlank() ? Double.parseDouble(f[3].trim()) : Double.NaN;
-      if (!Double.isFinite(seconds) || !Double.isFinite(cost)) {
-        return null;
-      }
-      if (!Double.isFinite(accuracy)) {
-        accuracy = Double.NaN;
-      }
-      return new Point(seconds, step, cost, accuracy);
-    } catch (NumberFormatException e) {
+      HistoryRecord r = HistoryRecord.decodeRecord(record);
+      return Double.isFinite(r.cost()) ? r : null;
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }
 
   /** The records, in step order. */
-  public ImmutableList<Point> points() {
+  public ImmutableList<HistoryRecord> points() {
     return points;
   }
 
   /** The records that carry an accuracy. */
-  public ImmutableList<Point> evaluated() {
-    ImmutableList.Builder<Point> b = ImmutableList.builder();
-    for (Point p : points) {
+  public ImmutableList<HistoryRecord> evaluated() {
+    ImmutableList.Builder<HistoryRecord> b = ImmutableList.builder();
+    for (HistoryRecord p : points) {
       if (p.hasAccuracy()) {
         b.add(p);
       }
@@ -116,12 +88,12 @@ public final class GroupHistory {
   }
 
   /** The last record, or {@code null} when empty. */
-  public Point last() {
+  public HistoryRecord last() {
     return points.isEmpty() ? null : points.get(points.size() - 1);
   }
 
   /** The last record with an accuracy, or {@code null} when none has one. */
-  public Point lastEvaluated() {
+  public HistoryRecord lastEvaluated() {
     for (int i = points.size() - 1; i >= 0; i--) {
       if (points.get(i).hasAccuracy()) {
         return points.get(i);

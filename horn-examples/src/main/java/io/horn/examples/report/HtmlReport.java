@@ -1,8 +1,9 @@
 package io.horn.examples.report;
 
+import io.horn.core.model.HistoryRecord;
 import io.horn.core.model.LayerSpec;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
-import io.horn.examples.report.GroupHistory.Point;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -69,7 +70,7 @@ final class HtmlReport {
   }
 
   private String page(String lossPng, String accuracyPng) {
-    String layout = data.get("layout");
+    String layout = data.get(MetadataKeys.LAYOUT);
     out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>Horn training report")
@@ -98,7 +99,7 @@ final class HtmlReport {
 
   private String summaryLine() {
     StringBuilder b = new StringBuilder();
-    for (String v : new String[] {data.get("layout"), runnerText(), dateText()}) {
+    for (String v : new String[] {data.get(MetadataKeys.LAYOUT), runnerText(), dateText()}) {
       if (v != null) {
         b.append(b.length() > 0 ? " \u00b7 " : "").append(v);
       }
@@ -107,12 +108,12 @@ final class HtmlReport {
   }
 
   private String runnerText() {
-    String r = data.get("runner");
+    String r = data.get(MetadataKeys.RUNNER);
     return r == null ? null : "runner " + r;
   }
 
   private String dateText() {
-    String at = data.get("trained.at");
+    String at = data.get(MetadataKeys.TRAINED_AT);
     if (at == null) {
       return null;
     }
@@ -129,15 +130,15 @@ final class HtmlReport {
       String key = e.getKey();
       String v = data.get(key);
       String shown;
-      if (key.equals("test.accuracy")) {
+      if (key.equals(MetadataKeys.TEST_ACCURACY)) {
         shown = v == null ? DASH : percent(v);
-      } else if (key.equals("trained.at")) {
+      } else if (key.equals(MetadataKeys.TRAINED_AT)) {
         shown = v == null ? DASH : dateText();
       } else {
         shown = v == null ? DASH : v;
       }
       out.append("<tr><th>").append(escape(e.getValue())).append("</th><td")
-          .append(key.equals("test.accuracy") ? " class=\"big\"" : "").append('>')
+          .append(key.equals(MetadataKeys.TEST_ACCURACY) ? " class=\"big\"" : "").append('>')
           .append(escape(shown)).append("</td></tr>\n");
     }
     out.append("</table>\n");
@@ -161,8 +162,8 @@ final class HtmlReport {
     for (Map.Entry<Integer, GroupHistory> e : data.histories().entrySet()) {
       int g = e.getKey();
       GroupHistory h = e.getValue();
-      Point last = h.last();
-      Point lastAcc = h.lastEvaluated();
+      HistoryRecord last = h.last();
+      HistoryRecord lastAcc = h.lastEvaluated();
       out.append("<tr><td>group ").append(g).append("</td>");
       num(data.groupSteps(g));
       num(data.groupPushes(g));

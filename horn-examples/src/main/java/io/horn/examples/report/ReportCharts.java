@@ -1,6 +1,6 @@
 package io.horn.examples.report;
 
-import io.horn.examples.report.GroupHistory.Point;
+import io.horn.core.model.HistoryRecord;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -46,7 +46,7 @@ final class ReportCharts {
     XYChart chart = chart("Training loss", "mean training cost", LegendPosition.InsideNE);
     boolean any = false;
     for (Map.Entry<Integer, GroupHistory> e : histories.entrySet()) {
-      any |= addSeries(chart, e.getKey(), e.getValue().points(), Point::cost);
+      any |= addSeries(chart, e.getKey(), e.getValue().points(), HistoryRecord::cost);
     }
     if (!any) {
       empty(chart, NO_HISTORY);
@@ -87,7 +87,7 @@ final class ReportCharts {
   }
 
   private static boolean addSeries(
-      XYChart chart, int group, List<Point> points, ToDoubleFunction<Point> y) {
+      XYChart chart, int group, List<HistoryRecord> points, ToDoubleFunction<HistoryRecord> y) {
     if (points.isEmpty()) {
       return false;
     }

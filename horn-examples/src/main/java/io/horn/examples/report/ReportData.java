@@ -4,12 +4,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSortedMap;
+import io.horn.core.model.HistoryRecord;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.Model;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What a report shows, read from a model's metadata: the groups and their histories, the
@@ -17,22 +18,18 @@ import java.util.regex.Pattern;
  * be missing; lookups then give {@code null}.
  */
 final class ReportData {
-  /** Keys that name a group: {@code history.group.<g>}, {@code [ps.]group.<g>.<what>}. */
-  private static final Pattern GROUP_KEY =
-      Pattern.compile("^(?:history\\.group\\.(\\d{1,6})|(?:ps\\.)?group\\.(\\d{1,6})\\..+)$");
-
   /** Entries shown in the final-figures table, in order, with their labels. */
   static final ImmutableMap<String, String> FINAL_KEYS = ImmutableMap.<String, String>builder()
-      .put("test.accuracy", "test accuracy")
-      .put("test.samples", "test samples")
-      .put("trained.steps", "steps")
-      .put("trained.epochs", "epochs")
-      .put("trained.samples", "training samples")
-      .put("layout", "layout")
-      .put("runner", "runner")
-      .put("trained.at", "trained at")
-      .put("data.training", "training data")
-      .put("data.test", "test data")
+      .put(MetadataKeys.TEST_ACCURACY, "test accuracy")
+      .put(MetadataKeys.TEST_SAMPLES, "test samples")
+      .put(MetadataKeys.TRAINED_STEPS, "steps")
+      .put(MetadataKeys.TRAINED_EPOCHS, "epochs")
+      .put(MetadataKeys.TRAINED_SAMPLES, "training samples")
+      .put(MetadataKeys.LAYOUT, "layout")
+      .put(MetadataKeys.RUNNER, "runner")
+      .put(MetadataKeys.TRAINED_AT, "trained at")
+      .put(MetadataKeys.DATA_TRAINING, "training data")
+      .put(MetadataKeys.DATA_TEST, "test data")
       .build();
 
   private final Model model;
@@ -49,18 +46,18 @@ final class ReportData {
     Map<String, String> rest = new TreeMap<>();
     for (Map.Entry<String, String> e : meta.entrySet()) {
       String k = e.getKey();
-      Matcher m = GROUP_KEY.matcher(k);
-      if (m.matches()) {
-        groups.add(Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)));
-      } else if (k.startsWith("conf.")) {
-        conf.put(k.substring("conf.".length()), e.getValue());
+      OptionalInt g = MetadataKeys.groupOf(k);
+      if (g.isPresent()) {
+        groups.add(g.getAsInt());
+      } else if (k.startsWith(MetadataKeys.CONF_PREFIX)) {
+        conf.put(k.substring(MetadataKeys.CONF_PREFIX.length()), e.getValue());
       } else if (!FINAL_KEYS.containsKey(k)) {
         rest.put(k, e.getValue());
       }
     }
     ImmutableSortedMap.Builder<Integer, GroupHistory> h = ImmutableSortedMap.naturalOrder();
     for (int g : groups) {
-      h.put(g, GroupHistory.parse(meta.get("history.group." + g)));
+      h.put(g, GroupHistory.parse(meta.get(MetadataKeys.history(g))));
     }
     this.histories = h.build();
     this.configuration = ImmutableSortedMap.copyOf(conf);
@@ -98,9 +95,9 @@ final class ReportData {
 
   /** The group's steps: the parameter server's count, else the group's own, else its history's. */
   String groupSteps(int g) {
-    String s = first("ps.group." + g + ".steps", "group." + g + ".steps");
+    String s = first(MetadataKeys.psGroupSteps(g), MetadataKeys.groupSteps(g));
     if (s == null) {
-      GroupHistory.Point last = histories.getOrDefault(g, GroupHistory.empty()).last();
+      HistoryRecord last = histories.getOrDefault(g, GroupHistory.empty()).last();
       s = last == null ? null : Long.toString(last.step());
     }
     return s;
@@ -108,12 +105,12 @@ final class ReportData {
 
   /** Pushes of the group's deltas to the parameter server, or {@code null}. */
   String groupPushes(int g) {
-    return first("ps.group." + g + ".pushes", "group." + g + ".pushes");
+    return first(MetadataKeys.psGroupPushes(g), MetadataKeys.groupPushes(g));
   }
 
   /** The group leader's time per step, or {@code null}. */
   String groupTiming(int g) {
-    return meta.get("group." + g + ".leader.timing");
+    return meta.get(MetadataKeys.leaderTiming(g));
   }
 
   private String first(String... keys) {

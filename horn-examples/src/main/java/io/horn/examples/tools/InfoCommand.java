@@ -2,6 +2,8 @@ package io.horn.examples.tools;
 
 import io.horn.bsp.cli.Cli;
 import io.horn.bsp.cli.HelpOptions;
+import io.horn.core.model.HistoryRecord;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.ModelFile;
 import io.horn.core.model.ModelHeader;
 import java.io.PrintStream;
@@ -44,17 +46,17 @@ public final class InfoCommand implements Callable<Integer> {
   private static final Map<String, String> PROVENANCE = new LinkedHashMap<>();
 
   static {
-    PROVENANCE.put("trained.at", "date");
-    PROVENANCE.put("data.training", "training data");
-    PROVENANCE.put("data.test", "test data");
-    PROVENANCE.put("test.accuracy", "test accuracy");
-    PROVENANCE.put("test.samples", "test samples");
-    PROVENANCE.put("trained.steps", "steps");
-    PROVENANCE.put("trained.epochs", "epochs");
-    PROVENANCE.put("trained.samples", "training samples");
-    PROVENANCE.put("layout", "layout");
-    PROVENANCE.put("runner", "runner");
-    PROVENANCE.put("backend", "backend");
+    PROVENANCE.put(MetadataKeys.TRAINED_AT, "date");
+    PROVENANCE.put(MetadataKeys.DATA_TRAINING, "training data");
+    PROVENANCE.put(MetadataKeys.DATA_TEST, "test data");
+    PROVENANCE.put(MetadataKeys.TEST_ACCURACY, "test accuracy");
+    PROVENANCE.put(MetadataKeys.TEST_SAMPLES, "test samples");
+    PROVENANCE.put(MetadataKeys.TRAINED_STEPS, "steps");
+    PROVENANCE.put(MetadataKeys.TRAINED_EPOCHS, "epochs");
+    PROVENANCE.put(MetadataKeys.TRAINED_SAMPLES, "training samples");
+    PROVENANCE.put(MetadataKeys.LAYOUT, "layout");
+    PROVENANCE.put(MetadataKeys.RUNNER, "runner");
+    PROVENANCE.put(MetadataKeys.BACKEND, "backend");
   }
 
   @Override
@@ -92,13 +94,14 @@ public final class InfoCommand implements Callable<Integer> {
       String k = e.getKey();
       if (PROVENANCE.containsKey(k)) {
         continue;
-      } else if (k.startsWith("conf.horn.")) {
-        conf.put(k.substring("conf.".length()), e.getValue());
-      } else if (k.startsWith("conf.")) {
+      } else if (k.startsWith(MetadataKeys.conf("horn."))) {
+        conf.put(k.substring(MetadataKeys.CONF_PREFIX.length()), e.getValue());
+      } else if (k.startsWith(MetadataKeys.CONF_PREFIX)) {
         otherConf++;
-      } else if (k.startsWith("history.")) {
-        history.put(k, records(e.getValue()));
-      } else if (k.startsWith("ps.") || k.startsWith("group.")) {
+      } else if (k.startsWith(MetadataKeys.HISTORY_PREFIX)) {
+        history.put(k, HistoryRecord.count(e.getValue()));
+      } else if (k.startsWith(MetadataKeys.PS_PREFIX)
+          || k.startsWith(MetadataKeys.GROUP_PREFIX)) {
         cluster.put(k, e.getValue());
       } else {
         other.put(k, e.getValue());
@@ -110,8 +113,10 @@ public final class InfoCommand implements Callable<Integer> {
     TextTable training = new TextTable("ll");
     for (Map.Entry<String, String> p : PROVENANCE.entrySet()) {
       String v = meta.get(p.getKey());
-      if (v == null && p.getKey().equals("trained.steps") && meta.containsKey("ps.steps")) {
-        v = meta.get("ps.steps") + " (ps.steps)"; // older hybrid runs recorded only these
+      if (v == null && p.getKey().equals(MetadataKeys.TRAINED_STEPS)
+          && meta.containsKey(MetadataKeys.PS_STEPS)) {
+        // Older hybrid runs recorded only these.
+        v = meta.get(MetadataKeys.PS_STEPS) + " (" + MetadataKeys.PS_STEPS + ")";
       }
       if (v != null) {
         training.row(p.getValue() + ":", oneLine(v));
@@ -165,21 +170,6 @@ public final class InfoCommand implements Callable<Integer> {
     List<Map.Entry<String, Integer>> l = new ArrayList<>(m.entrySet());
     l.sort(Map.Entry.comparingByKey(NaturalOrder.INSTANCE));
     return l;
-  }
-
-  /** Records in a history value: {@code ;}-separated, none when empty. */
-  static int records(String v) {
-    String t = v.trim();
-    if (t.isEmpty()) {
-      return 0;
-    }
-    int n = 1;
-    for (int i = 0; i < t.length(); i++) {
-      if (t.charAt(i) == ';') {
-        n++;
-      }
-    }
-    return n;
   }
 
   /** {@code 784-500-10}. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.horn.examples.report.GroupHistory.Point;
+import io.horn.core.model.HistoryRecord;
 import org.junit.jupiter.api.Test;
 
 class GroupHistoryTest {
@@ -13,7 +13,7 @@ class GroupHistoryTest {
   void parsesRecordsWithAndWithoutAccuracy() {
     GroupHistory h = GroupHistory.parse("1.06:100:0.51551:;3.77:469:0.13174:0.9628");
     assertEquals(2, h.points().size());
-    Point first = h.points().get(0);
+    HistoryRecord first = h.points().get(0);
     assertEquals(1.06, first.seconds(), 1e-12);
     assertEquals(100, first.step());
     assertEquals(0.51551, first.cost(), 1e-12);

@@ -123,13 +123,6 @@ class InfoCommandTest {
     assertEquals(List.of("group.1", "group.2.a", "group.02.b", "group.10.a", "ps.steps"), keys);
   }
 
-  @Test
-  void countsHistoryRecords() {
-    assertEquals(0, InfoCommand.records(""));
-    assertEquals(1, InfoCommand.records("1:2:3:"));
-    assertEquals(3, InfoCommand.records("a;b;c"));
-  }
-
   /** Replaces every occurrence of a same-length ASCII string and rewrites the CRC trailer. */
   static void replaceAndReseal(Path file, String from, String to) throws Exception {
     assertEquals(from.length(), to.length());
