@@ -183,18 +183,15 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     }
     GroupWorker.Result result = null;
     if (layout.isServer(index)) {
-      try {
-        meta.putAll(server.awaitGroups(timeout));
-        meta.put(MetadataKeys.TRAINED_STEPS, meta.get(MetadataKeys.PS_STEPS));
-        if (server.shard() > 0) {
-          peers.toPeer(layout.workers, SetupMessage.shardWeights(index, server.shard(),
-              server.weights()));
-        } else if (layout.shards == 1) {
-          JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
-        }
-      } catch (IOException | InterruptedException | RuntimeException e) {
-        server.close(token);
-        throw e;
+      // A failure here leaves the endpoint open: the task tells the submitter why it fails
+      // (bsp's catch) before its connections close and the groups report mere consequences.
+      meta.putAll(server.awaitGroups(timeout));
+      meta.put(MetadataKeys.TRAINED_STEPS, meta.get(MetadataKeys.PS_STEPS));
+      if (server.shard() > 0) {
+        peers.toPeer(layout.workers, SetupMessage.shardWeights(index, server.shard(),
+            server.weights()));
+      } else if (layout.shards == 1) {
+        JobOutput.finish(conf, spec, settings, server.weights(), meta, peer.getConfiguration());
       }
     } else {
       GroupCollective collective = joinGroup(layout, index, ring, inbox, token, handshake,

@@ -280,10 +280,7 @@ public final class ServerEndpoint implements AutoCloseable {
           Io.readFully(ch, buf, guard);
           FloatBuffer delta = floats;
           if (coded) {
-            if (scratch == null) {
-              scratch = new float[n];
-            }
-            java.util.Arrays.fill(scratch, 0);
+            scratch = scratch == null ? new float[n] : scratch;
             String bad = ThresholdCodes.decodeFrame(buf, HEADER_BYTES, count, scratch);
             if (bad != null) {
               throw new BadRequest("an encoded push with " + bad);
@@ -327,17 +324,14 @@ public final class ServerEndpoint implements AutoCloseable {
         throw new BadRequest("a done message with " + steps + " total steps");
       }
       byte[] text = new byte[count]; // bounded by the check above; once per group and job
-      ByteBuffer in = ByteBuffer.wrap(text).order(ByteOrder.LITTLE_ENDIAN);
-      Io.readFully(ch, in, guard);
-      int timingBytes = in.getInt(0);
-      if (timingBytes < 0 || timingBytes > count - 4) {
-        throw new BadRequest("a done message whose timing claims " + timingBytes + " of its "
-            + count + " bytes");
+      Io.readFully(ch, ByteBuffer.wrap(text), guard);
+      String[] timingAndHistory;
+      try {
+        timingAndHistory = ServerFrames.decodeDone(text);
+      } catch (IOException e) {
+        throw new BadRequest(e.getMessage());
       }
-      String timing = new String(text, 4, timingBytes, StandardCharsets.UTF_8);
-      String history = new String(text, 4 + timingBytes, count - 4 - timingBytes,
-          StandardCharsets.UTF_8);
-      return ps.done(group, steps, timing, history);
+      return ps.done(group, steps, timingAndHistory[0], timingAndHistory[1]);
     }
 
     /** A group's state for a checkpoint: its size is checked before anything is allocated. */

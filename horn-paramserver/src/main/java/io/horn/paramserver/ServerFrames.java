@@ -56,6 +56,22 @@ final class ServerFrames {
     b.putInt(0, kind).putInt(4, flags).putInt(8, group).putInt(12, count).putLong(16, steps);
   }
 
+  /**
+   * A DONE payload ({@code int timingBytes}, then timing and history in UTF-8) as {@code
+   * {timing, history}}; IOException naming what is wrong.
+   */
+  static String[] decodeDone(byte[] text) throws IOException {
+    int timingBytes = ByteBuffer.wrap(text).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    if (timingBytes < 0 || timingBytes > text.length - 4) {
+      throw new IOException("a done message whose timing claims " + timingBytes + " of its "
+          + text.length + " bytes");
+    }
+    return new String[] {
+        new String(text, 4, timingBytes, java.nio.charset.StandardCharsets.UTF_8),
+        new String(text, 4 + timingBytes, text.length - 4 - timingBytes,
+            java.nio.charset.StandardCharsets.UTF_8)};
+  }
+
   /** The bytes of a STATE payload for {@code n} parameters and {@code arrays} arrays. */
   static long stateBytes(int n, int arrays) {
     return STATE_PREFIX + 4L * n * arrays;

@@ -61,15 +61,16 @@ public final class ThresholdCodes {
 
   /**
    * Decodes a frame's payload — a float32 threshold, then {@code count} int32 codes, little
-   * endian, from {@code offset} of {@code frame} — into {@code dense} (all zeros before).
-   * Returns null when done, else what is wrong with the payload (then {@code dense} is
-   * untouched).
+   * endian, from {@code offset} of {@code frame} — into {@code dense}, which is zeroed first.
+   * Returns null when done, else what is wrong with the payload (then {@code dense} holds
+   * zeros).
    */
   public static String decodeFrame(java.nio.ByteBuffer frame, int offset, int count,
       float[] dense) {
     float threshold = frame.getFloat(offset);
     IntBuffer codes = frame.duplicate().clear().position(offset + 4).slice()
         .order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+    java.util.Arrays.fill(dense, 0f);
     String bad = check(codes, count, dense.length, threshold);
     if (bad == null) {
       decode(codes, count, threshold, dense);
