@@ -9,10 +9,11 @@ _HORN_CLUSTER_MAIN=io.horn.bsp.cluster.LocalCluster
 
 horn_cluster_usage() {
   cat <<EOF
-Usage: horn cluster start [--hdfs] [--tasks N] [--child-heap SIZE] [--site FILE] [--timeout SECONDS] [--workdir DIR]
+Usage: horn cluster start [--hdfs] [--tasks N] [--child-heap SIZE] [--site FILE] [--timeout SECONDS]
+                          [-D key=value]... [--conf FILE]... [--workdir DIR]
        horn cluster start --workers FILE [--master HOST] [--launcher ssh|local] [--ssh-option OPT]...
                           [--hdfs] [--tasks N] [--replication R] [--child-heap SIZE] [--timeout SECONDS]
-                          [-D key=value]... [--workdir DIR]
+                          [-D key=value]... [--conf FILE]... [--workdir DIR]
        horn cluster stop   [--workdir DIR]
        horn cluster status [--workdir DIR]
 
@@ -28,6 +29,9 @@ then that file's ports are used and must be free.
   --child-heap SIZE  -Xmx of each task JVM (default 1g)
   --site FILE        take settings and fixed ports from this hama-site.xml
   --timeout SECONDS  how long to wait for the cluster to answer (default 120)
+  -D key=value       a setting for the daemons' configuration (hama-site.xml)
+  --conf FILE        settings from a file: Hadoop XML when its name ends in .xml, Java
+                     properties otherwise (as for every bin/horn command; -D wins)
 
 Several hosts (--workers FILE: one host per line, as Hadoop's workers file; # comments):
 ZooKeeper, the BSPMaster and (--hdfs) the NameNode run on --master HOST (default this
@@ -124,11 +128,11 @@ horn_cluster() {
         fi
         shift 2
         ;;
-      --workers | --master | --launcher | --ssh-option | --replication | -D)
+      --workers | --master | --launcher | --ssh-option | --replication | -D | --conf)
         [ "$sub" = start ] || { _horn_err "horn cluster $sub: $1 belongs to 'start'"; return 2; }
         [ $# -ge 2 ] || { _horn_err "horn cluster: $1 needs a value"; return 2; }
-        if [ "$1" = --workers ]; then
-          [ -f "$2" ] || { _horn_err "horn cluster: no such workers file: $2"; return 2; }
+        if [ "$1" = --workers ] || [ "$1" = --conf ]; then
+          [ -f "$2" ] || { _horn_err "horn cluster: no such ${1#--} file: $2"; return 2; }
           pass+=("$1" "$(_horn_realpath "$2")")
         else
           pass+=("$1" "$2")
@@ -140,7 +144,7 @@ horn_cluster() {
         pass+=(-D "${1#-D}")
         shift
         ;;
-      --site=* | --tasks=* | --child-heap=* | --timeout=* | --workers=* | --master=* | --launcher=* | --ssh-option=* | --replication=*)
+      --site=* | --tasks=* | --child-heap=* | --timeout=* | --workers=* | --master=* | --launcher=* | --ssh-option=* | --replication=* | --conf=*)
         set -- "${1%%=*}" "${1#*=}" "${@:2}"
         ;;
       *)

@@ -78,6 +78,7 @@ final class ClusterCli {
   private static int start(Path work, String[] args, PrintStream out, PrintStream err)
       throws IOException {
     LocalCluster.Builder b = LocalCluster.builder(work).detached(true).progress(err);
+    List<String[]> defines = new ArrayList<>();
     for (int i = 2; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -86,9 +87,18 @@ final class ClusterCli {
         case "--site" -> b.siteFile(Paths.get(strArg(args, ++i, a)));
         case "--child-heap" -> b.childHeap(strArg(args, ++i, a));
         case "--timeout" -> b.startTimeout(Duration.ofSeconds(intArg(args, ++i, a)));
-        default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+        case "-D" -> defines.add(MultiHostCli.keyValue(strArg(args, ++i, a)));
+        case "--conf" -> confFile(strArg(args, ++i, a)).forEach(b::set);
+        default -> {
+          if (!a.startsWith("-D") || a.length() <= 2) {
+            throw new IllegalArgumentException("unknown option '" + a + "'");
+          }
+          defines.add(MultiHostCli.keyValue(a.substring(2)));
+        }
       }
     }
+    // -D after every --conf file, whatever the order on the command line: -D wins.
+    defines.forEach(kv -> b.set(kv[0], kv[1]));
     LocalCluster c = b.start();
     out.println("Hama cluster running from " + c.workDir());
     out.println("  BSPMaster      " + c.masterAddress() + "  (" + c.taskSlots() + " task slots; web UI port "
@@ -98,6 +108,18 @@ final class ClusterCli {
     out.println("  configuration  " + c.confDir().resolve("hama-site.xml"));
     out.println("  logs           " + c.logDir() + "  (task logs: " + c.logDir().resolve("tasklogs") + ")");
     return 0;
+  }
+
+  /**
+   * The settings of a {@code --conf} file (Hadoop XML when its name ends in {@code .xml}, Java
+   * properties otherwise), as every {@code bin/horn} command reads them.
+   */
+  static java.util.Map<String, String> confFile(String path) {
+    try {
+      return io.horn.bsp.cli.ConfFile.read(Paths.get(path)).entries();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--conf " + e.getMessage(), e);
+    }
   }
 
   private static int stop(Path work, PrintStream out) throws IOException {

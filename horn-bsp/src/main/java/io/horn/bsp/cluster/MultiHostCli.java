@@ -40,6 +40,7 @@ final class MultiHostCli {
     String heap = null;
     Integer timeout = null;
     List<String[]> settings = new ArrayList<>();
+    int[] confCount = {0};
     for (int i = 2; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -53,6 +54,9 @@ final class MultiHostCli {
         case "--child-heap" -> heap = ClusterCli.strArg(args, ++i, a);
         case "--timeout" -> timeout = ClusterCli.intArg(args, ++i, a);
         case "-D" -> settings.add(keyValue(ClusterCli.strArg(args, ++i, a)));
+        case "--conf" -> ClusterCli.confFile(ClusterCli.strArg(args, ++i, a))
+            // Before every -D, whatever the order on the command line: -D wins.
+            .forEach((k, v) -> settings.add(confCount[0]++, new String[] {k, v}));
         default -> {
           if (a.startsWith("-D") && a.length() > 2) {
             settings.add(keyValue(a.substring(2)));
@@ -147,7 +151,7 @@ final class MultiHostCli {
     return alive == known ? 0 : 1;
   }
 
-  private static String[] keyValue(String s) {
+  static String[] keyValue(String s) {
     int eq = s.indexOf('=');
     if (eq <= 0) {
       throw new IllegalArgumentException("-D wants key=value, got '" + s + "'");

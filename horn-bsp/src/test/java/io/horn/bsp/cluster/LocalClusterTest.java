@@ -249,4 +249,40 @@ public class LocalClusterTest {
     assertEquals(2, ClusterCli.run(new String[] {"bogus", dir.toString()}, new PrintStream(out, true),
         new PrintStream(err, true)));
   }
+
+  /**
+   * {@code cluster start -D key=value --conf FILE}: settings reach the cluster's configuration,
+   * and -D wins over the file whatever their order (the fixed master port in use is the one the
+   * -D names); a missing file and a -D without '=' are usage errors naming them.
+   */
+  @Test
+  void startTakesMinusDAndConfFilesAndMinusDWins(@TempDir Path dir) throws Exception {
+    try (ServerSocket taken = new ServerSocket(); ServerSocket other = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(0));
+      other.bind(new InetSocketAddress(0));
+      Path conf = dir.resolve("cluster.properties");
+      Files.writeString(conf, "bsp.master.address=localhost:" + other.getLocalPort() + "\n");
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int rc = ClusterCli.run(new String[] {"start", dir.resolve("cluster").toString(),
+          "-D", "bsp.master.address=localhost:" + taken.getLocalPort(), "--conf",
+          conf.toString()}, new PrintStream(out, true), new PrintStream(err, true));
+      String said = err.toString(StandardCharsets.UTF_8);
+      assertEquals(1, rc, said);
+      // The master was asked for the -D's port (in use), not the file's.
+      assertTrue(said.contains("port " + taken.getLocalPort()), said);
+      assertFalse(said.contains("port " + other.getLocalPort()), said);
+      rc = ClusterCli.run(new String[] {"start", dir.resolve("c2").toString(), "--conf",
+          dir.resolve("missing.xml").toString()}, new PrintStream(out, true),
+          new PrintStream(err, true));
+      assertEquals(2, rc);
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.xml: no such file"),
+          err.toString(StandardCharsets.UTF_8));
+      rc = ClusterCli.run(new String[] {"start", dir.resolve("c3").toString(), "-Dnovalue"},
+          new PrintStream(out, true), new PrintStream(err, true));
+      assertEquals(2, rc);
+      assertTrue(err.toString(StandardCharsets.UTF_8).contains("-D wants key=value"),
+          err.toString(StandardCharsets.UTF_8));
+    }
+  }
 }
