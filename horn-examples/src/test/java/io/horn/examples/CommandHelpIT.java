@@ -34,7 +34,7 @@ class CommandHelpIT {
   private static final Duration LIMIT = Duration.ofMinutes(2);
   /** The commands of bin/horn --help whose --help this test runs, with their usage's name. */
   private static final List<String> JAVA_COMMANDS =
-      List.of("example mnist", "convert-mnist", "eval", "predict", "info");
+      List.of("example mnist", "convert-mnist", "eval", "predict", "info", "export");
 
   @TempDir
   Path work;
@@ -55,7 +55,7 @@ class CommandHelpIT {
       listed.add(m.group(1));
     }
     assertEquals(List.of("jar", "example mnist", "bench", "convert-mnist", "eval", "predict",
-        "info", "class", "cluster", "testbed", "classpath", "help"), listed, top.out());
+        "info", "export", "class", "cluster", "testbed", "classpath", "help"), listed, top.out());
 
     for (String c : JAVA_COMMANDS) {
       DocShell.Result r = sh.run("bin/horn " + c + " --help", LIMIT);
