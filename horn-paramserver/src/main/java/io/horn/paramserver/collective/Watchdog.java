@@ -69,7 +69,11 @@ public final class Watchdog implements AutoCloseable {
       if (now - s > limitNanos && !expired) {
         expired = true;
         closeQuietly(target);
-      } else if (whileWaiting != null && now - Math.max(s, lastNudge) > limitNanos / 4) {
+      } else if (whileWaiting != null && now - lastNudge > limitNanos / 4) {
+        // Counted from the last nudge, not from the last progress: a neighbour's heartbeats are
+        // progress on this wait, and when they come faster than a quarter of the limit a nudge
+        // counted from them would never go out, so the member after this one would blame it
+        // for a stall that lies further up the ring.
         lastNudge = now;
         whileWaiting.run();
       }
