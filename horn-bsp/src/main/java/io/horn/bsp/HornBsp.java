@@ -146,7 +146,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       total /= layout.groups;
     }
     long budget = settings.stepBudget(total);
-    float[] start = Initializer.initialize(spec, settings.initialization, settings.seed);
+    // Model-parallel members draw only their own slices: none holds the whole vector.
+    float[] start = layout.modelParallel ? null
+        : Initializer.initialize(spec, settings.initialization, settings.seed);
 
     // Superstep 1: the parameter server's shards start, knowing the job's step budget.
     ServerTask server = null;
@@ -202,7 +204,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       try {
         result = layout.modelParallel
             ? ModelParallelWorker.run(spec, settings, layout.memberOf(index), data, collective,
-                start, budget)
+                budget, conf.get(HornOptions.TEST_PATH), meta)
             : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
                 layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
       } catch (IOException | RuntimeException e) {

@@ -44,7 +44,9 @@ final class JobOutput {
     String testPath = conf.get(HornOptions.TEST_PATH);
     String modelPath = conf.get(HornOptions.MODEL_PATH);
     IOException evaluation = null;
-    if (!testPath.isEmpty()) {
+    boolean scored = meta.containsKey(MetadataKeys.TEST_ACCURACY)
+        || meta.containsKey(MetadataKeys.TEST_ERROR);
+    if (!testPath.isEmpty() && !scored) {
       meta.put(MetadataKeys.DATA_TEST, testPath);
       try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
         Dataset test = Datasets.open(testPath, InputCheck.shape(spec));
@@ -64,7 +66,9 @@ final class JobOutput {
     }
     meta.putAll(configuration(conf));
     if (!modelPath.isEmpty()) {
-      write(new Model(spec, weights, meta), new Path(modelPath), hadoop);
+      // The job is done with the vector: the model takes it as it is, with no copy, which is
+      // what lets a model-parallel leader write a model twice the size of its share of the heap.
+      write(Model.adopting(spec, weights, meta), new Path(modelPath), hadoop);
       LOG.info("model written to {}", modelPath);
     }
     if (evaluation != null) {

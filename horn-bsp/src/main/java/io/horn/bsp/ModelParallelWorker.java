@@ -2,14 +2,18 @@ package io.horn.bsp;
 
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
+import io.horn.core.data.Datasets;
 import io.horn.core.engine.TrainingDivergedException;
+import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.parallel.HeapBudget;
 import io.horn.core.parallel.NeuronSlices;
 import io.horn.core.parallel.SlicedEngine;
 import io.horn.paramserver.collective.CollectiveException;
 import io.horn.paramserver.collective.GroupCollective;
+import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,19 +34,32 @@ final class ModelParallelWorker {
   private ModelParallelWorker() {}
 
   /**
-   * Trains for {@code budget} steps from {@code start} (the whole initial vector; only this
-   * member's slice of it is kept) and returns the whole final vector.
+   * Trains for {@code budget} steps from the job's initial weights (this member draws only its
+   * slice of them), scores the result on {@code testPath} when it is not empty (its accuracy
+   * goes to the leader's {@code meta}), and returns the whole final vector on the leader.
    */
   static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings, int member,
-      Dataset data, GroupCollective collective, float[] start, long budget)
-      throws CollectiveException {
+      Dataset data, GroupCollective collective, long budget, String testPath,
+      Map<String, String> meta) throws CollectiveException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
-    HeapBudget.check(HeapBudget.bytes(spec, settings, slices.parameterCount(member),
-        settings.batchSize, 0), slices.parameterCount(member), "model-parallel member "
-        + member + " of " + collective.size());
+    // Training holds the slice's engine; at the end the leader holds the whole vector and one
+    // member's slice instead; the data stays all along.
+    long bytes = HeapBudget.bytes(spec, settings, slices.parameterCount(member),
+        settings.batchSize, 0);
+    if (member == 0) {
+      int largest = 0;
+      for (int m = 0; m < collective.size(); m++) {
+        largest = Math.max(largest, slices.parameterCount(m));
+      }
+      bytes = Math.max(bytes, 4L * spec.parameterCount() + 4L * largest);
+    }
+    bytes += 4L * data.size() * (data.featureCount() + data.targetCount());
+    HeapBudget.check(bytes, slices.parameterCount(member), "model-parallel member " + member
+        + " of " + collective.size());
     CollectiveExchange exchange = new CollectiveExchange(collective, member);
     SlicedEngine engine = new SlicedEngine(slices, settings, settings.batchSize, exchange);
-    engine.setParameters(slices.slice(start, member));
+    // No task ever holds the whole vector while training: each draws its own neurons' weights.
+    engine.setParameters(slices.initial(member, settings.initialization, settings.seed));
     LOG.info("model-parallel member {} of {} holds {} of the {} parameters", member,
         collective.size(), slices.parameterCount(member), spec.parameterCount());
     int in = spec.inputSize();
@@ -70,6 +87,11 @@ final class ModelParallelWorker {
     double stepMs = secs * 1e3 / Math.max(1, step);
     String timing = String.format(Locale.ROOT, "compute %.2f ms/step, barrier %.2f ms/step, "
         + "push+pull 0.00 ms/step, %d steps in %.2f s", stepMs - commMs, commMs, step, secs);
+    if (!testPath.isEmpty()) {
+      // Scored here, by the group, because the leader alone may not hold the whole model and an
+      // engine for it.
+      evaluate(engine, spec, settings.batchSize, testPath, collective, member, meta);
+    }
     float[] mine = new float[slices.parameterCount(member)];
     engine.getParameters(mine);
     engine = null; // its state may go before the leader assembles the whole vector
@@ -83,5 +105,79 @@ final class ModelParallelWorker {
       }
     }
     return new GroupWorker.Result(step, lastCost, whole, timing);
+  }
+
+  /**
+   * Every member reads the test set and the group predicts it batch by batch; the leader puts
+   * the accuracy in {@code meta}. A test set that some member cannot read leaves the model
+   * unscored on every member (they agree first, so that none waits for the others in vain).
+   */
+  private static void evaluate(SlicedEngine engine, NetworkSpec spec, int batch,
+      String testPath, GroupCollective collective, int member, Map<String, String> meta)
+      throws CollectiveException {
+    Dataset test = null;
+    String error = null;
+    try {
+      test = Datasets.open(testPath, InputCheck.shape(spec));
+      if (test.featureCount() != spec.inputSize() || test.targetCount() != spec.outputSize()) {
+        throw new IOException("test data " + testPath + " has " + test.featureCount()
+            + " features and " + test.targetCount() + " targets per sample; the network takes "
+            + spec.inputSize() + " and gives " + spec.outputSize());
+      }
+    } catch (IOException | RuntimeException e) {
+      error = String.valueOf(e.getMessage());
+    }
+    double[] readable = {error == null ? 1 : 0};
+    collective.allReduce(readable);
+    if (member == 0) {
+      meta.put(MetadataKeys.DATA_TEST, testPath);
+    }
+    if (readable[0] < collective.size()) {
+      if (member == 0) {
+        meta.put(MetadataKeys.TEST_ERROR, error != null ? error
+            : "another member of the group could not read " + testPath);
+      }
+      LOG.error("the model is not scored: {}", error != null ? error : "another member of the "
+          + "group could not read " + testPath);
+      return;
+    }
+    int in = spec.inputSize();
+    int out = spec.outputSize();
+    int[] order = new int[test.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    float[] x = new float[in * batch];
+    float[] t = new float[out * batch];
+    float[] y = new float[out * batch];
+    int correct = 0;
+    for (int from = 0; from < order.length; from += batch) {
+      int b = Math.min(batch, order.length - from);
+      test.fill(order, from, b, x, in, t);
+      engine.predict(x, b, y);
+      for (int s = 0; s < b; s++) {
+        if (argmax(y, s * out, out) == argmax(t, s * out, out)) {
+          correct++;
+        }
+      }
+    }
+    if (member == 0) {
+      double accuracy = order.length == 0 ? Double.NaN : (double) correct / order.length;
+      meta.put(MetadataKeys.TEST_ACCURACY, Double.toString(accuracy));
+      meta.put(MetadataKeys.TEST_SAMPLES, Integer.toString(order.length));
+      LOG.info("test accuracy {} on {} samples (scored by the model-parallel group)", accuracy,
+          order.length);
+    }
+  }
+
+  /** The first index of the largest value, as {@code Evaluation} picks it. */
+  private static int argmax(float[] v, int off, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++) {
+      if (v[off + i] > v[off + best]) {
+        best = i;
+      }
+    }
+    return best;
   }
 }

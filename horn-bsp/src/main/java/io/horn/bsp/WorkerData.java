@@ -47,8 +47,10 @@ final class WorkerData {
     } else {
       Dataset all = Datasets.open(path, InputCheck.shape(spec));
       boolean interleaved = conf.get(HornOptions.DATA_SLICES).equals("interleaved");
-      // Model-parallel members all train on the whole mini-batch: each reads the whole set.
-      d = layout.modelParallel ? copy(all, slice(all.size(), 0, 1, interleaved))
+      // Model-parallel members all train on the whole mini-batch: each keeps the whole set as
+      // it was read (a copy would double the data on heaps sized for a slice of the model).
+      d = layout.modelParallel ? (all instanceof ArrayDataset ? (ArrayDataset) all
+          : copy(all, slice(all.size(), 0, 1, interleaved)))
           : conf.get(HornOptions.DATA_GROUPS).equals("whole")
           ? copy(all, slice(all.size(), layout.memberOf(worker), layout.groupSize, interleaved))
           : copy(all, slice(all.size(), worker, layout.workers, interleaved));

@@ -1,5 +1,7 @@
 package io.horn.core.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import io.horn.core.activation.LeakyReLU;
 import io.horn.core.activation.ReLU;
 import java.util.SplittableRandom;
@@ -25,27 +27,51 @@ public final class Initializer {
   public static float[] initialize(NetworkSpec spec, String method, long seed) {
     float[] p = new float[spec.parameterCount()];
     for (int l = 1; l < spec.depth(); l++) {
-      int in = spec.size(l - 1);
-      int out = spec.size(l);
-      Class<?> act = spec.layer(l).activation();
-      boolean he = method.equals("he")
-          || (method.equals("auto") && (act == ReLU.class || act == LeakyReLU.class));
-      if (!he && !method.equals("xavier") && !method.equals("auto")) {
-        throw new IllegalArgumentException("unknown initialisation '" + method
-            + "' for horn.init: use auto, xavier or he");
-      }
-      SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + l);
-      int off = spec.offset(l);
-      double std = Math.sqrt(2.0 / in);
-      double limit = Math.sqrt(6.0 / (in + out));
-      for (int j = 0; j < out; j++) {
-        int col = off + j * (in + 1);
-        for (int i = 0; i < in; i++) {
-          p[col + i] = (float) (he ? gaussian(r) * std : (r.nextDouble() * 2 - 1) * limit);
-        }
-      }
+      initializeNeurons(spec, method, seed, l, 0, spec.size(l), p, spec.offset(l));
     }
     return p;
+  }
+
+  /**
+   * Neurons {@code [from, to)} of layer {@code layer} exactly as {@link #initialize} draws them
+   * (each neuron's incoming weights, then its bias, 0), written contiguously to {@code dst} from
+   * {@code dstOff}: a model-parallel member builds its slice without the whole vector.
+   */
+  public static void initializeNeurons(NetworkSpec spec, String method, long seed, int layer,
+      int from, int to, float[] dst, int dstOff) {
+    checkArgument(layer >= 1 && layer < spec.depth(), "no weight layer %s", layer);
+    checkArgument(from >= 0 && from <= to && to <= spec.size(layer), "neurons [%s, %s) outside "
+        + "layer %s of %s", from, to, layer, spec.size(layer));
+    int in = spec.size(layer - 1);
+    int out = spec.size(layer);
+    checkArgument(dstOff >= 0 && dstOff + (long) (to - from) * (in + 1) <= dst.length,
+        "dst too short");
+    Class<?> act = spec.layer(layer).activation();
+    boolean he = method.equals("he")
+        || (method.equals("auto") && (act == ReLU.class || act == LeakyReLU.class));
+    if (!he && !method.equals("xavier") && !method.equals("auto")) {
+      throw new IllegalArgumentException("unknown initialisation '" + method
+          + "' for horn.init: use auto, xavier or he");
+    }
+    SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + layer);
+    double std = Math.sqrt(2.0 / in);
+    double limit = Math.sqrt(6.0 / (in + out));
+    // The stream runs neuron after neuron: the draws of the neurons before the slice are made
+    // and dropped, so that a slice holds the very values of the whole vector.
+    for (long skip = (long) from * in; skip > 0; skip--) {
+      if (he) {
+        gaussian(r);
+      } else {
+        r.nextDouble();
+      }
+    }
+    for (int j = from; j < to; j++) {
+      int col = dstOff + (j - from) * (in + 1);
+      for (int i = 0; i < in; i++) {
+        dst[col + i] = (float) (he ? gaussian(r) * std : (r.nextDouble() * 2 - 1) * limit);
+      }
+      dst[col + in] = 0f;
+    }
   }
 
   // Box-Muller from the stream itself, since SplittableRandom has no nextGaussian on JDK 17.

@@ -172,7 +172,7 @@ public final class ModelFile {
       ModelFields.writeString(h, e.getKey());
       ModelFields.writeString(h, e.getValue());
     }
-    float[] params = m.parameters();
+    float[] params = m.parametersUnsafe(); // only read: a copy would double a large model
     h.writeInt(params.length);
     h.flush();
     long sectionBytes = 0;

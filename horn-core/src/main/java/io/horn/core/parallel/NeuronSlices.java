@@ -3,6 +3,7 @@ package io.horn.core.parallel;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import io.horn.core.model.Initializer;
 import io.horn.core.model.NetworkSpec;
 
 /**
@@ -91,6 +92,19 @@ public final class NeuronSlices {
   /** Where layer {@code l}'s run starts in member {@code m}'s vector. */
   public int offset(int l, int m) {
     return memberOffset[m][l];
+  }
+
+  /**
+   * Member {@code m}'s initial parameters, the very values {@link Initializer#initialize} puts
+   * in its places of the whole vector, drawn without ever holding the whole vector.
+   */
+  public float[] initial(int m, String method, long seed) {
+    float[] mine = new float[memberCount[m]];
+    for (int l = 1; l < spec.depth(); l++) {
+      Initializer.initializeNeurons(spec, method, seed, l, from(l, m), to(l, m), mine,
+          offset(l, m));
+    }
+    return mine;
   }
 
   /** Member {@code m}'s parameters out of the whole flat vector {@code full}. */

@@ -176,6 +176,21 @@ class SlicedEngineTest {
   }
 
   @Test
+  void eachMembersInitialSliceIsItsPartOfTheWholeInitialVector() {
+    NetworkSpec spec = mlp(true);
+    for (String method : new String[] {"auto", "xavier", "he"}) {
+      float[] whole = io.horn.core.model.Initializer.initialize(spec, method, 7);
+      for (int members : new int[] {1, 2, 3, 4}) {
+        NeuronSlices plan = NeuronSlices.of(spec, members);
+        for (int m = 0; m < members; m++) {
+          assertArrayEquals(plan.slice(whole, m), plan.initial(m, method, 7),
+              method + ", member " + m + " of " + members);
+        }
+      }
+    }
+  }
+
+  @Test
   void userNeuronsDropoutAndTooNarrowLayersAreRefused() {
     NetworkSpec withDropout = new NetworkSpec(List.of(
         new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
