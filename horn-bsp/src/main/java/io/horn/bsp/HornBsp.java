@@ -146,9 +146,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       total /= layout.groups;
     }
     long budget = settings.stepBudget(total);
-    // Model-parallel members draw only their own slices: none holds the whole vector.
-    float[] start = layout.modelParallel ? null
-        : Initializer.initialize(spec, settings.initialization, settings.seed);
+    // Only the server needs the initial vector here; workers make theirs (model-parallel
+    // members only their slices) after checking that their heaps can hold it.
+    float[] start = layout.isServer(index)
+        ? Initializer.initialize(spec, settings.initialization, settings.seed) : null;
 
     // Superstep 1: the parameter server's shards start, knowing the job's step budget.
     ServerTask server = null;
@@ -304,15 +305,6 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     int member = layout.memberOf(index);
     String token = peer.getConfiguration().get(TaskFailures.TOKEN, "");
     ParameterServerClient ps = null;
-    float[] start = resume != null ? resume.model().parameters()
-        : Initializer.initialize(spec, settings.initialization, settings.seed);
-    if (layout.paramServer && member == 0) {
-      ps = ServerClients.connect(conf, spec, layout, inbox, token, handshake, group, timeout,
-          () -> "worker " + index + " (peer " + peer.getPeerName() + "); messages: " + inbox
-              + ", peers " + java.util.Arrays.toString(peer.getAllPeerNames()));
-      // The group starts from the server's weights; the leader broadcasts them to the members.
-      ps.pull(start);
-    }
     int localBatch = settings.batchSize / layout.groupSize
         + (member < settings.batchSize % layout.groupSize ? 1 : 0);
     if (localBatch == 0) {
@@ -322,6 +314,15 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     // The engine, the group's and the server's copies: fail now, clearly, if they cannot fit.
     HeapBudget.check(HeapBudget.bytes(spec, settings, spec.parameterCount(), localBatch,
         layout.paramServer ? 3 : 1), spec.parameterCount(), "worker " + index);
+    float[] start = resume != null ? resume.model().parameters()
+        : Initializer.initialize(spec, settings.initialization, settings.seed);
+    if (layout.paramServer && member == 0) {
+      ps = ServerClients.connect(conf, spec, layout, inbox, token, handshake, group, timeout,
+          () -> "worker " + index + " (peer " + peer.getPeerName() + "); messages: " + inbox
+              + ", peers " + java.util.Arrays.toString(peer.getAllPeerNames()));
+      // The group starts from the server's weights; the leader broadcasts them to the members.
+      ps.pull(start);
+    }
     CheckpointWriter checkpoints = null;
     try (NetworkEngine engine = MathBackends.select(conf.get(HornOptions.MATH_BACKEND), spec,
         settings).createEngine(spec, settings, localBatch)) {

@@ -86,6 +86,7 @@ final class TaskFailures {
   private static final java.util.Set<String> DETERMINISTIC = java.util.Set.of(
       "io.horn.core.engine.TrainingDivergedException",
       "io.horn.core.data.DataFormatException",
+      "io.horn.core.parallel.ModelTooLargeException",
       "java.io.FileNotFoundException",
       "java.lang.IllegalArgumentException",
       "java.lang.ClassNotFoundException",

@@ -1,13 +1,18 @@
 package io.horn.bsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CrossEntropy;
 import io.horn.core.data.Datasets;
 import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Trainer;
@@ -79,6 +84,35 @@ class ModelParallelJobTest {
         assertEquals(ev.accuracy(), scored, 1.5 / ev.samples(), "one tie at most may differ");
       }
     }
+  }
+
+  @Test
+  void aModelTooLargeForOneTaskFailsAtOnceNamingItsSizeAndTheHeap() {
+    HornConfiguration conf = new HornConfiguration();
+    conf.set("bsp.master.address", "local");
+    conf.set("bsp.local.dir", dir.resolve("hama-local").toString());
+    conf.set(HornOptions.THREADS, 1);
+    HornJob job = new HornJob(conf, ModelParallelJobTest.class);
+    job.setTrainingSetPath(dir.toString());
+    job.setModelPath(dir.resolve("too-large.model").toString());
+    job.setWorkers(1);
+    job.setMaxIteration(5);
+    // About 1.3 G parameters (5 GB of weights alone): more than this JVM's heap, and refused
+    // before anything of that size is allocated.
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(36_000, ReLU.class, StandardNeuron.class);
+    job.addLayer(36_000, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    long t0 = System.nanoTime();
+    Exception e = assertThrows(Exception.class, () -> job.waitForCompletion(false));
+    String all = e.getMessage() + " " + e.getCause();
+    assertTrue(all.contains("cannot hold its part of the model"), all);
+    assertTrue(all.contains(String.format(java.util.Locale.ROOT, "%,d parameters",
+        job.getNetworkSpec().parameterCount())), all);
+    assertTrue(all.contains("MB") && all.contains("horn.parallelism=model"), all);
+    assertFalse(all.contains("attempt"), "a heap too small fails the same way again: " + all);
+    assertTrue((System.nanoTime() - t0) / 1e9 < 60, "took too long");
   }
 
   @Test

@@ -33,13 +33,14 @@ public final class HeapBudget {
   }
 
   /**
-   * Throws when {@code bytes} exceed nine tenths of this JVM's maximum heap; {@code what} says
+   * Throws {@link ModelTooLargeException} when {@code bytes} exceed nine tenths of this JVM's
+   * maximum heap; {@code what} says
    * whose engine it is (e.g. "worker 3").
    */
   public static void check(long bytes, long parameters, String what) {
     long heap = Runtime.getRuntime().maxMemory();
     if (bytes > heap / 10 * 9) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "%s cannot hold its part of "
+      throw new ModelTooLargeException(String.format(Locale.ROOT, "%s cannot hold its part of "
           + "the model: %,d parameters need about %d MB with their optimizer state, gradients "
           + "and buffers, and the task's heap is %d MB; train it model-parallel (%s=model, "
           + "several workers in one group) or give the tasks more heap", what, parameters,

@@ -85,12 +85,18 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
       }
       base = config.applyTo(base);
       if (fit != null) {
+        long t0 = System.nanoTime();
+        String outcome;
         try {
           run(base, mnist, work, hidden, steps, 1, "data");
+          outcome = "trained";
           System.out.println("data-parallel: trained (the model fits a " + fit + " heap)");
         } catch (Exception e) {
+          outcome = "refused";
           System.out.println("data-parallel with " + fit + " heaps: " + rootMessage(e));
         }
+        System.out.printf(Locale.ROOT, "RESULT bench=modelparallel parallelism=data peers=1 "
+            + "heap=%s outcome=%s seconds=%.1f%n", fit, outcome, (System.nanoTime() - t0) / 1e9);
         run(base, mnist, work, hidden, steps, 4, "model");
         return Cli.OK;
       }
