@@ -4,6 +4,9 @@ import io.horn.core.TrainingMethod;
 import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.model.NetworkSpec;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.Locale;
 
 /**
@@ -33,18 +36,42 @@ public final class HeapBudget {
   }
 
   /**
-   * Throws {@link ModelTooLargeException} when {@code bytes} exceed nine tenths of this JVM's
-   * maximum heap; {@code what} says
-   * whose engine it is (e.g. "worker 3").
+   * Throws {@link ModelTooLargeException} when {@code bytes} exceed nine tenths of the room this
+   * JVM has for long-lived arrays ({@link #room}); {@code what} says whose engine it is (e.g.
+   * "worker 3").
    */
   public static void check(long bytes, long parameters, String what) {
     long heap = Runtime.getRuntime().maxMemory();
-    if (bytes > heap / 10 * 9) {
+    long room = room();
+    if (bytes > room / 10 * 9) {
       throw new ModelTooLargeException(String.format(Locale.ROOT, "%s cannot hold its part of "
           + "the model: %,d parameters need about %d MB with their optimizer state, gradients "
-          + "and buffers, and the task's heap is %d MB; train it model-parallel (%s=model, "
+          + "and buffers, and the task's heap is %d MB%s; train it model-parallel (%s=model, "
           + "several workers in one group) or give the tasks more heap", what, parameters,
-          bytes >> 20, heap >> 20, HornOptions.PARALLELISM.key()));
+          bytes >> 20, heap >> 20, room < heap ? String.format(Locale.ROOT, ", of which %d MB "
+              + "can hold long-lived arrays (its old generation)", room >> 20) : "",
+          HornOptions.PARALLELISM.key()));
     }
+  }
+
+  /**
+   * The room for long-lived arrays: a model's arrays outlive every young collection, so with a
+   * collector whose old generation has a fixed size (Serial, Parallel: about two thirds of the
+   * heap) they must fit there; with the others (G1, ZGC) the whole heap.
+   */
+  static long room() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long room = heap;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      String name = p.getName();
+      if (p.getType() == MemoryType.HEAP && (name.contains("Old Gen")
+          || name.contains("Tenured"))) {
+        long max = p.getUsage().getMax();
+        if (max > 0) {
+          room = Math.min(room, max);
+        }
+      }
+    }
+    return room;
   }
 }

@@ -1,6 +1,8 @@
 package io.horn.core.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +16,11 @@ import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CrossEntropy;
 import io.horn.core.model.LayerSpec;
 import io.horn.core.model.NetworkSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class HeapBudgetTest {
@@ -53,5 +59,47 @@ class HeapBudgetTest {
     assertTrue(m.contains((heap >> 20) + " MB"), m);
     assertTrue(m.contains("horn.parallelism=model"), m);
     assertDoesNotThrow(() -> HeapBudget.check(heap / 2, 1000, "worker 0"));
+  }
+
+  /** Prints {@link HeapBudget#room} and the heap, for a JVM started with a given collector. */
+  public static final class PrintRoom {
+    public static void main(String[] args) {
+      try {
+        HeapBudget.check(HeapBudget.room(), 1, "worker 1");
+      } catch (ModelTooLargeException e) {
+        System.out.println(e.getMessage());
+      }
+      System.out.println(HeapBudget.room() + " " + Runtime.getRuntime().maxMemory());
+    }
+  }
+
+  private static String message;
+
+  private static long[] roomUnder(String collector) throws Exception {
+    Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Xmx300m", collector, "-cp", System.getProperty("java.class.path"),
+        PrintRoom.class.getName()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+    message = out;
+    String[] f = out.split("\\s+");
+    return new long[] {Long.parseLong(f[f.length - 2]), Long.parseLong(f[f.length - 1])};
+  }
+
+  @Test
+  void theRoomIsTheOldGenerationWhereItsSizeIsFixed() throws Exception {
+    long[] serial = roomUnder("-XX:+UseSerialGC");
+    // Serial and Parallel keep a young generation of about a third of the heap apart.
+    assertTrue(serial[0] < serial[1] * 0.8 && serial[0] > serial[1] * 0.5,
+        Arrays.toString(serial));
+    long[] parallel = roomUnder("-XX:+UseParallelGC");
+    assertTrue(parallel[0] < parallel[1] * 0.8, Arrays.toString(parallel));
+    assertTrue(message.contains((parallel[0] >> 20) + " MB can hold long-lived arrays (its old "
+        + "generation)"), message);
+    long[] g1 = roomUnder("-XX:+UseG1GC");
+    assertEquals(g1[1], g1[0], "G1 may place a large array anywhere in its heap");
+    assertFalse(message.contains("long-lived"), message);
+    long room = HeapBudget.room();
+    assertTrue(room > 0 && room <= Runtime.getRuntime().maxMemory());
   }
 }

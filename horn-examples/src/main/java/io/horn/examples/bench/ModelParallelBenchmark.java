@@ -1,5 +1,6 @@
 package io.horn.examples.bench;
 
+import io.horn.bsp.SubmitChecks;
 import io.horn.bsp.cli.Cli;
 import io.horn.bsp.cli.ConfigOptions;
 import io.horn.bsp.cli.HelpOptions;
@@ -97,6 +98,7 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "RESULT bench=modelparallel parallelism=data peers=1 "
             + "heap=%s outcome=%s seconds=%.1f%n", fit, outcome, (System.nanoTime() - t0) / 1e9);
+        awaitFreeSlots(c, 4);
         run(base, mnist, work, hidden, steps, 4, "model");
         return Cli.OK;
       }
@@ -105,6 +107,22 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
       }
     }
     return Cli.OK;
+  }
+
+  /** A failed job's tasks keep their slots until the cluster reaps them: wait for that. */
+  private static void awaitFreeSlots(LocalCluster c, int slots) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      try {
+        SubmitChecks.checkSlots(c.conf(), slots, "the model-parallel run");
+        return;
+      } catch (IllegalArgumentException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(1000);
+      }
+    }
   }
 
   private static String rootMessage(Throwable e) {
