@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * member holds its slice of every layer ({@link NeuronSlices}) in a {@link SlicedEngine}, and
  * every member takes the same mini-batches of the whole training set in the same order (the
  * in-process trainer's order for worker 0), so the group trains as one engine would. At the end
- * each member's slice is broadcast in turn and the leader alone assembles the whole vector,
- * which it writes as the model. Before anything model-sized is allocated, the member checks
+ * the group scores the model and the leader writes it, receiving the members' runs one at a
+ * time ({@link SliceStream}): no task ever holds the whole vector. Before anything model-sized is allocated, the member checks
  * that its heap can hold its slice ({@link HeapBudget}).
  *
  * <p>Confined to the worker's BSP thread.
@@ -35,24 +35,18 @@ final class ModelParallelWorker {
 
   /**
    * Trains for {@code budget} steps from the job's initial weights (this member draws only its
-   * slice of them), scores the result on {@code testPath} when it is not empty (its accuracy
-   * goes to the leader's {@code meta}), and returns the whole final vector on the leader.
+   * slice of them) and scores the result on {@code testPath} when it is not empty (its accuracy
+   * goes to the leader's {@code meta}). On the leader the result streams the final parameters
+   * ({@link SliceStream}), which the leader must write or {@link SliceStream#drain drain}: the
+   * other members hand it their runs before they return.
    */
   static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings, int member,
       Dataset data, GroupCollective collective, long budget, String testPath,
-      Map<String, String> meta) throws CollectiveException {
+      Map<String, String> meta) throws IOException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
-    // Training holds the slice's engine; at the end the leader holds the whole vector and one
-    // member's slice instead; the data stays all along.
+    // The slice's engine and the data; at the end the model goes out one run at a time.
     long bytes = HeapBudget.bytes(spec, settings, slices.parameterCount(member),
         settings.batchSize, 0);
-    if (member == 0) {
-      int largest = 0;
-      for (int m = 0; m < collective.size(); m++) {
-        largest = Math.max(largest, slices.parameterCount(m));
-      }
-      bytes = Math.max(bytes, 4L * spec.parameterCount() + 4L * largest);
-    }
     bytes += 4L * data.size() * (data.featureCount() + data.targetCount());
     HeapBudget.check(bytes, slices.parameterCount(member), "model-parallel member " + member
         + " of " + collective.size());
@@ -94,17 +88,13 @@ final class ModelParallelWorker {
     }
     float[] mine = new float[slices.parameterCount(member)];
     engine.getParameters(mine);
-    engine = null; // its state may go before the leader assembles the whole vector
-    // Each member's slice goes to the leader in turn; only the leader holds the whole vector.
-    float[] whole = member == 0 ? new float[spec.parameterCount()] : null;
-    for (int m = 0; m < collective.size(); m++) {
-      float[] part = m == member ? mine : new float[slices.parameterCount(m)];
-      collective.broadcast(part, 0, part.length, m);
-      if (whole != null) {
-        slices.place(part, m, whole);
-      }
+    engine = null; // its state may go before the model is written
+    SliceStream stream = new SliceStream(slices, collective, member, mine);
+    if (member != 0) {
+      // The leader writes the model while the members hand it their runs, one at a time.
+      stream.writeTo(null);
     }
-    return new GroupWorker.Result(step, lastCost, whole, timing);
+    return new GroupWorker.Result(step, lastCost, null, timing).streaming(stream);
   }
 
   /**
