@@ -67,6 +67,8 @@ public final class Model {
   public Model withMetadata(Map<String, String> extra) {
     Map<String, String> m = new java.util.LinkedHashMap<>(metadata);
     m.putAll(extra);
-    return new Model(spec, parameters, m);
+    // Both are immutable: they share the parameters (a checkpoint writer adds its entries to a
+    // model that may be as large as the heap allows).
+    return new Model(spec, parameters, m, true);
   }
 }

@@ -1,0 +1,140 @@
+package io.horn.bsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.horn.core.HornJob;
+import io.horn.core.TrainingMethod;
+import io.horn.core.checkpoint.Checkpoint;
+import io.horn.core.checkpoint.CheckpointFile;
+import io.horn.core.checkpoint.GroupState;
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
+import io.horn.core.model.Model;
+import io.horn.core.model.ModelFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkpoints of model-parallel groups ({@code horn.parallelism=model}) on Hama jobs in local
+ * mode: the leader assembles the members' slices into a checkpoint of the usual format (whole
+ * vector, one group's optimizer state over it), a job that fails after a checkpoint runs again
+ * from it by itself and ends with the weights of an uninterrupted run, and a data-parallel job
+ * resumes from a model-parallel checkpoint as from its own.
+ */
+class ModelParallelCheckpointTest {
+  @org.junit.jupiter.api.io.TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void data() throws Exception {
+    Quadrants.write(dir, "train", 1200, 7);
+  }
+
+  private static HornJob job(String name, int workers, TrainingMethod method, boolean model) {
+    HornConfiguration conf = new HornConfiguration();
+    conf.set("bsp.master.address", "local");
+    conf.set("bsp.local.dir", dir.resolve("hama-local").toString());
+    conf.set(HornOptions.THREADS, 1);
+    conf.set(HornOptions.CHECKPOINT_SECONDS, 0L);
+    conf.set(HornOptions.CHECKPOINT_KEEP, 10);
+    if (model) {
+      conf.set(HornOptions.PARALLELISM, "model");
+    }
+    HornJob job = new HornJob(conf, ModelParallelCheckpointTest.class);
+    job.setTrainingSetPath(dir.toString());
+    job.setModelPath(dir.resolve(name + ".model").toString());
+    job.setCheckpointPath(dir.resolve(name + ".checkpoints").toString());
+    job.setWorkers(workers);
+    job.setGroups(1);
+    job.setSeed(5);
+    job.setMaxIteration(60);
+    job.setBatchSize(16);
+    Quadrants.network(job);
+    job.setTrainingMethod(method);
+    if (method == TrainingMethod.ADAM) {
+      job.setLearningRate(0.005);
+    }
+    return job;
+  }
+
+  private static List<Path> checkpoints(String name) throws IOException {
+    try (Stream<Path> s = Files.list(dir.resolve(name + ".checkpoints"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".horn")).sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void failedGroupResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
+    // Adam: the weights, the previous changes and both moments are cut and resumed in slices.
+    TrainingMethod method = TrainingMethod.ADAM;
+    String a = "mp-straight-" + method;
+    HornJob straight = job(a, 2, method, true);
+    straight.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 20L);
+    assertTrue(straight.waitForCompletion(false));
+    // Cut at 20, 40 and 60 (the writer may drop none: the leader waits for the previous write).
+    List<Path> cps = checkpoints(a);
+    assertEquals(3, cps.size(), cps.toString());
+    Checkpoint last = CheckpointFile.read(cps.get(2), null);
+    assertEquals(60, last.totalSteps());
+    // The last cut is the whole model the job wrote, in the usual format.
+    Model written = straight.getModel();
+    assertEquals(0, Quadrants.largestDifference(written.parameters(),
+        last.model().parameters()), "the checkpoint at 60 holds the final weights");
+    Checkpoint mid = CheckpointFile.read(cps.get(1), null);
+    GroupState g = mid.group(0);
+    assertEquals(40, g.steps());
+    assertEquals(40, g.optimizer().updates());
+    assertEquals(written.spec().parameterCount(), g.optimizer().size());
+    assertEquals(method == TrainingMethod.ADAM, g.optimizer().hasMoments());
+    assertTrue(mid.model().metadata().get("layout").contains("model-parallel"),
+        mid.model().metadata().toString());
+    assertEquals(written.spec().toConfString(),
+        ModelFile.load(cps.get(1), null).spec().toConfString());
+
+    // The leader fails after step 50; the job runs again from the cut at 40 by itself.
+    String b = "mp-retried-" + method;
+    HornJob failing = job(b, 2, method, true);
+    failing.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 20L);
+    failing.getConfiguration().set(HornOptions.FAIL_STEP, 50L);
+    assertTrue(failing.waitForCompletion(false));
+    Map<String, String> meta = failing.getModel().metadata();
+    assertEquals("40", meta.get("resumed.at.steps"), meta.toString());
+    assertEquals("60", meta.get("trained.steps"), meta.toString());
+    double worst = Quadrants.largestDifference(written.parameters(),
+        failing.getModel().parameters());
+    assertTrue(worst < 1e-5, "resumed at 40 of 60: largest difference " + worst);
+    // 20 and 40 from the failed attempt, 60 from the resumed one.
+    List<Path> retried = checkpoints(b);
+    assertEquals(3, retried.size(), retried.toString());
+    assertEquals(60, CheckpointFile.read(retried.get(2), null).totalSteps());
+  }
+
+  @Test
+  void aDataParallelJobResumesFromAModelParallelCheckpoint() throws Exception {
+    // A model-parallel group of 3 (layers of 32 and 10 that 3 does not divide) cuts at 30; one
+    // data-parallel worker goes on from there and ends as the group did.
+    HornJob mp = job("mp3", 3, TrainingMethod.GRADIENT_DESCENT, true);
+    mp.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 30L);
+    assertTrue(mp.waitForCompletion(false));
+    Path at30 = checkpoints("mp3").get(0);
+    assertEquals(30, CheckpointFile.read(at30, null).totalSteps());
+    Files.createDirectories(dir.resolve("dp.checkpoints"));
+    Files.copy(at30, dir.resolve("dp.checkpoints").resolve(at30.getFileName()));
+    HornJob dp = job("dp", 1, TrainingMethod.GRADIENT_DESCENT, false);
+    dp.setResume(true);
+    assertTrue(dp.waitForCompletion(false));
+    assertEquals("30", dp.getModel().metadata().get("resumed.at.steps"));
+    double worst = Quadrants.largestDifference(mp.getModel().parameters(),
+        dp.getModel().parameters());
+    assertTrue(worst < 1e-5, "data-parallel from a model-parallel cut: " + worst);
+  }
+}
