@@ -70,7 +70,8 @@ final class ModelParallelWorker {
     bytes += 4L * data.size() * (data.featureCount() + data.targetCount());
     HeapBudget.check(bytes, slices.parameterCount(member), "model-parallel member " + member
         + " of " + collective.size() + (checkpoints.holdsWholeState() && member == 0
-        ? " (the leader holds the whole model and optimizer state at a checkpoint)" : ""));
+        ? " (the leader, which holds the whole model and its optimizer state at a checkpoint; "
+        + "without checkpoints it needs less)" : ""));
     CollectiveExchange exchange = new CollectiveExchange(collective, member);
     SlicedEngine engine = new SlicedEngine(slices, settings, settings.batchSize, exchange);
     // No task ever holds the whole vector while training: each draws its own neurons' weights.
