@@ -103,9 +103,11 @@ class ModelParallelCheckpointTest {
     assertEquals(written.spec().toConfString(),
         ModelFile.load(cps.get(1), null).spec().toConfString());
 
-    // The leader fails after step 50; the job runs again from the cut at 40 by itself.
+    // The leader fails after step 50; the job runs again from the cut at 40 by itself. The
+    // members meet over their rings, as on a cluster: the others learn of the failure there.
     String b = "mp-retried-" + method;
     HornJob failing = job(b, 3, method, true);
+    failing.getConfiguration().set(InProcessEndpoints.FORCE_IPC, "true");
     failing.getConfiguration().set(HornOptions.CHECKPOINT_STEPS, 20L);
     failing.getConfiguration().set(HornOptions.FAIL_STEP, 50L);
     assertTrue(failing.waitForCompletion(false));
