@@ -82,6 +82,7 @@ final class ModelParallelWorker {
     // The hook fails a job's first attempt only, so that the attempt resumed after it succeeds.
     long failAt = member == 0 && hadoop.get(Checkpoints.RESUME_FROM, "").isEmpty()
         ? conf.get(HornOptions.FAIL_STEP) : 0;
+    long delayMillis = JobLayout.delayOf(conf, 0); // test hook: slower steps
     int in = spec.inputSize();
     int out = spec.outputSize();
     float[] x = new float[in * settings.batchSize];
@@ -103,6 +104,9 @@ final class ModelParallelWorker {
         }
         lastCost = cost / b;
         step++;
+        if (delayMillis > 0) {
+          Thread.sleep(delayMillis);
+        }
         checkpoints.afterStep(step, place, engine);
         if (step == failAt) {
           throw new IOException("the failure injected at step " + step + " ("

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Checkpoints of model-parallel groups ({@code horn.parallelism=model}) on Hama jobs in local
  * mode: the leader assembles the members' slices into a checkpoint of the usual format (whole
- * vector, one group's optimizer state over it), a job that fails after a checkpoint runs again
- * from it by itself and ends with the weights of an uninterrupted run, and a data-parallel job
- * resumes from a model-parallel checkpoint as from its own.
+ * vector, one group's optimizer state over it), at a step interval or a time interval; a job
+ * that fails after a checkpoint runs again from it by itself and ends with the weights of an
+ * uninterrupted run, and a data-parallel job resumes from a model-parallel checkpoint as from
+ * its own.
  */
 class ModelParallelCheckpointTest {
   @org.junit.jupiter.api.io.TempDir
@@ -122,15 +123,33 @@ class ModelParallelCheckpointTest {
     assertEquals(3, retried.size(), retried.toString());
     assertEquals(60, CheckpointFile.read(retried.get(2), null).totalSteps());
 
-    // The format is a data-parallel job's: one worker goes on from the group's cut at 40 and
-    // ends as the group did.
+    // Cut by time: the leader decides, every member joins the cut after the same step. A
+    // group of 2 with slower steps (30 ms) and a cut every second.
+    HornJob timed = job("mp-timed", 2, method, true);
+    timed.getConfiguration().set(HornOptions.CHECKPOINT_SECONDS, 1L);
+    timed.getConfiguration().set(HornOptions.GROUP_DELAY, "0:30");
+    assertTrue(timed.waitForCompletion(false));
+    worst = Quadrants.largestDifference(written.parameters(), timed.getModel().parameters());
+    assertTrue(worst < 1e-5, "a group of 2 against one of 3: " + worst);
+    Path inside = null;
+    for (Path p : checkpoints("mp-timed")) {
+      long at = CheckpointFile.read(p, null).totalSteps();
+      if (at > 0 && at < 60) {
+        inside = p;
+      }
+    }
+    assertTrue(inside != null, "no cut by time inside the run: " + checkpoints("mp-timed"));
+    long at = CheckpointFile.read(inside, null).totalSteps();
+
+    // The format is a data-parallel job's: one worker goes on from the group's cut and ends as
+    // the group did.
     Files.createDirectories(dir.resolve("dp.checkpoints"));
-    Files.copy(cps.get(1), dir.resolve("dp.checkpoints").resolve(cps.get(1).getFileName()));
+    Files.copy(inside, dir.resolve("dp.checkpoints").resolve(inside.getFileName()));
     HornJob dp = job("dp", 1, method, false);
     dp.setResume(true);
     assertTrue(dp.waitForCompletion(false));
-    assertEquals("40", dp.getModel().metadata().get("resumed.at.steps"));
+    assertEquals(Long.toString(at), dp.getModel().metadata().get("resumed.at.steps"));
     worst = Quadrants.largestDifference(written.parameters(), dp.getModel().parameters());
-    assertTrue(worst < 1e-5, "data-parallel from a model-parallel cut: " + worst);
+    assertTrue(worst < 1e-5, "data-parallel from a model-parallel cut at " + at + ": " + worst);
   }
 }
