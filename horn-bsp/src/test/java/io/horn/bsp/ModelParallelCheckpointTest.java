@@ -1,17 +1,25 @@
 package io.horn.bsp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.HornJob;
+import io.horn.core.StandardNeuron;
 import io.horn.core.TrainingMethod;
+import io.horn.core.activation.ReLU;
+import io.horn.core.activation.SoftMax;
 import io.horn.core.checkpoint.Checkpoint;
 import io.horn.core.checkpoint.CheckpointFile;
 import io.horn.core.checkpoint.GroupState;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
+import io.horn.core.cost.CrossEntropy;
 import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
+import io.horn.core.parallel.HeapBudget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +29,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoints of model-parallel groups ({@code horn.parallelism=model}) on Hama jobs in local
@@ -28,10 +37,10 @@ import org.junit.jupiter.api.Test;
  * vector, one group's optimizer state over it), at a step interval or a time interval; a job
  * that fails after a checkpoint runs again from it by itself and ends with the weights of an
  * uninterrupted run, and a data-parallel job resumes from a model-parallel checkpoint as from
- * its own.
+ * its own. A leader whose heap cannot hold a cut fails at once, saying so.
  */
 class ModelParallelCheckpointTest {
-  @org.junit.jupiter.api.io.TempDir
+  @TempDir
   static Path dir;
 
   @BeforeAll
@@ -151,5 +160,37 @@ class ModelParallelCheckpointTest {
     assertEquals(Long.toString(at), dp.getModel().metadata().get("resumed.at.steps"));
     worst = Quadrants.largestDifference(written.parameters(), dp.getModel().parameters());
     assertTrue(worst < 1e-5, "data-parallel from a model-parallel cut at " + at + ": " + worst);
+  }
+
+  @Test
+  void aLeaderThatCannotHoldACutFailsAtOnceSayingWhy() throws Exception {
+    // A model whose engine fits this JVM's heap (local mode: the tasks share it) but not with
+    // the whole weights and optimizer state that the leader holds at a checkpoint.
+    long heap = Runtime.getRuntime().maxMemory();
+    // Bytes a parameter: 12 for the engine (weights, changes, gradients) and 16 more at a cut
+    // (the whole weights and changes, the writer's copy of the changes, a slice in transit).
+    int h = (int) Math.sqrt(heap * 0.9 / 20);
+    HornConfiguration conf = job("too-large-cut", 1, TrainingMethod.GRADIENT_DESCENT, true)
+        .getConfiguration().copy();
+    conf.set(HornOptions.CHECKPOINT_STEPS, 10L);
+    conf.set(HornOptions.NETWORK, "");
+    HornJob job = new HornJob(conf, ModelParallelCheckpointTest.class);
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(h, ReLU.class, StandardNeuron.class);
+    job.addLayer(h, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class,
+        StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    long p = job.getNetworkSpec().parameterCount();
+    long engine = HeapBudget.bytes(job.getNetworkSpec(),
+        TrainingSettings.from(job.getConfiguration()), p, 16, 0);
+    assertTrue(engine < heap / 10 * 9, "without checkpoints it would fit: " + engine);
+    Exception e = assertThrows(Exception.class,
+        () -> job.waitForCompletion(false));
+    String all = e.getMessage() + " " + e.getCause();
+    assertTrue(all.contains("the leader, which holds the whole model and its optimizer state at "
+        + "a checkpoint"), all);
+    assertTrue(all.contains(String.format(java.util.Locale.ROOT, "%,d parameters", p)), all);
+    assertFalse(all.contains("attempt"), "the same heap fails the same way again: " + all);
   }
 }
