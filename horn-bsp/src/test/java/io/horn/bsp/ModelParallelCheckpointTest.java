@@ -168,8 +168,10 @@ class ModelParallelCheckpointTest {
     // the whole weights and optimizer state that the leader holds at a checkpoint.
     long heap = Runtime.getRuntime().maxMemory();
     // Bytes a parameter: 12 for the engine (weights, changes, gradients) and 16 more at a cut
-    // (the whole weights and changes, the writer's copy of the changes, a slice in transit).
-    int h = (int) Math.sqrt(heap * 0.9 / 20);
+    // (the whole weights and changes, the writer's copy of the changes, a slice in transit):
+    // 24 lies between, with room to spare for a collector that keeps long-lived arrays in an
+    // old generation of two thirds of the heap.
+    int h = (int) Math.sqrt(heap * 0.9 / 24);
     HornConfiguration conf = job("too-large-cut", 1, TrainingMethod.GRADIENT_DESCENT, true)
         .getConfiguration().copy();
     conf.set(HornOptions.CHECKPOINT_STEPS, 10L);
@@ -184,7 +186,7 @@ class ModelParallelCheckpointTest {
     long p = job.getNetworkSpec().parameterCount();
     long engine = HeapBudget.bytes(job.getNetworkSpec(),
         TrainingSettings.from(job.getConfiguration()), p, 16, 0);
-    assertTrue(engine < heap / 10 * 9, "without checkpoints it would fit: " + engine);
+    assertTrue(engine < heap / 10 * 6, "without checkpoints it would fit: " + engine);
     Exception e = assertThrows(Exception.class,
         () -> job.waitForCompletion(false));
     String all = e.getMessage() + " " + e.getCause();
