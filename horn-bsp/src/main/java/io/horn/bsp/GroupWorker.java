@@ -36,12 +36,22 @@ final class GroupWorker {
     final String timing;
     /** The leader's progress records, or empty. */
     String history = "";
+    /**
+     * A model-parallel group's final parameters, streamed from the members as the leader writes
+     * them ({@link #weights} is then null); null otherwise.
+     */
+    SliceStream stream;
 
     Result(long steps, double lastCost, float[] weights, String timing) {
       this.steps = steps;
       this.lastCost = lastCost;
       this.weights = weights;
       this.timing = timing;
+    }
+
+    Result streaming(SliceStream s) {
+      this.stream = s;
+      return this;
     }
   }
 

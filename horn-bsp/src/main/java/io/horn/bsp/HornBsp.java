@@ -210,6 +210,12 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
                 layout.memberOf(index), data, collective, budget, meta)
             : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
                 layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
+        if (result.stream != null && index == 0) {
+          // The members hand their runs over the group while the leader writes: before close.
+          record(result, meta);
+          JobOutput.finish(conf, spec, settings, result.stream, meta, peer.getConfiguration());
+          result.stream.drain();
+        }
       } catch (IOException | RuntimeException e) {
         // The other members learn the real cause, not just that this one went away.
         collective.abort("worker " + index + " failed: " + e);
@@ -217,11 +223,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       } finally {
         collective.close();
       }
-      if (!layout.paramServer && index == 0) {
-        meta.put(MetadataKeys.groupSteps(0), Long.toString(result.steps));
-        meta.put(MetadataKeys.TRAINED_STEPS, Long.toString(result.steps));
-        meta.put(MetadataKeys.leaderTiming(0), result.timing);
-        meta.put(MetadataKeys.history(0), result.history);
+      if (!layout.paramServer && index == 0 && result.stream == null) {
+        record(result, meta);
         JobOutput.finish(conf, spec, settings, result.weights, meta, peer.getConfiguration());
       }
     }
@@ -243,6 +246,14 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
             peer.getConfiguration());
       }
     }
+  }
+
+  /** A job without a parameter server: its one group's figures, from the leader's result. */
+  private static void record(GroupWorker.Result result, Map<String, String> meta) {
+    meta.put(MetadataKeys.groupSteps(0), Long.toString(result.steps));
+    meta.put(MetadataKeys.TRAINED_STEPS, Long.toString(result.steps));
+    meta.put(MetadataKeys.leaderTiming(0), result.timing);
+    meta.put(MetadataKeys.history(0), result.history);
   }
 
   /** This task's attempt, host and log file, in words, for the submitter's error. */

@@ -9,8 +9,8 @@ import io.horn.core.engine.CpuBackend;
 import io.horn.core.engine.Evaluation;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.MetadataKeys;
-import io.horn.core.model.Model;
 import io.horn.core.model.ModelFile;
+import io.horn.core.model.ParameterStream;
 import io.horn.core.model.NetworkSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +39,23 @@ final class JobOutput {
 
   static void finish(HornConfiguration conf, NetworkSpec spec, TrainingSettings settings,
       float[] weights, Map<String, String> meta, Configuration hadoop) throws IOException {
+    finish(conf, spec, settings, weights, ParameterStream.of(weights), meta, hadoop);
+  }
+
+  /**
+   * The end of a job whose trainer does not hold the whole vector (a model-parallel leader):
+   * its parameters come piece by piece as the model is written, and {@code meta} already holds
+   * the test score when there is a test set (the trainer scored the model itself).
+   */
+  static void finish(HornConfiguration conf, NetworkSpec spec, TrainingSettings settings,
+      ParameterStream parameters, Map<String, String> meta, Configuration hadoop)
+      throws IOException {
+    finish(conf, spec, settings, null, parameters, meta, hadoop);
+  }
+
+  private static void finish(HornConfiguration conf, NetworkSpec spec, TrainingSettings settings,
+      float[] weights, ParameterStream parameters, Map<String, String> meta,
+      Configuration hadoop) throws IOException {
     meta.put(MetadataKeys.TRAINED_AT, Instant.now().toString());
     meta.put(MetadataKeys.DATA_TRAINING, conf.get(HornOptions.TRAINING_PATH));
     String testPath = conf.get(HornOptions.TEST_PATH);
@@ -46,7 +63,7 @@ final class JobOutput {
     IOException evaluation = null;
     boolean scored = meta.containsKey(MetadataKeys.TEST_ACCURACY)
         || meta.containsKey(MetadataKeys.TEST_ERROR);
-    if (!testPath.isEmpty() && !scored) {
+    if (!testPath.isEmpty() && !scored && weights != null) {
       meta.put(MetadataKeys.DATA_TEST, testPath);
       try (NetworkEngine e = new CpuBackend().createEngine(spec, settings, 1000)) {
         Dataset test = Datasets.open(testPath, InputCheck.shape(spec));
@@ -66,9 +83,8 @@ final class JobOutput {
     }
     meta.putAll(configuration(conf));
     if (!modelPath.isEmpty()) {
-      // The job is done with the vector: the model takes it as it is, with no copy, which is
-      // what lets a model-parallel leader write a model twice the size of its share of the heap.
-      write(Model.adopting(spec, weights, meta), new Path(modelPath), hadoop);
+      // Streamed, never copied: the model may be larger than what the task can hold twice.
+      write(spec, meta, parameters, new Path(modelPath), hadoop);
       LOG.info("model written to {}", modelPath);
     }
     if (evaluation != null) {
@@ -92,16 +108,17 @@ final class JobOutput {
   }
 
   /** Local paths: ModelFile's own temp-and-rename. Others: upload a temp file, then rename. */
-  static void write(Model model, Path path, Configuration hadoop) throws IOException {
+  static void write(NetworkSpec spec, Map<String, String> meta, ParameterStream parameters,
+      Path path, Configuration hadoop) throws IOException {
     FileSystem fs = path.getFileSystem(hadoop);
     if (fs instanceof LocalFileSystem) {
-      ModelFile.save(model, Paths.get(path.toUri().getPath()));
+      ModelFile.save(spec, meta, parameters, Paths.get(path.toUri().getPath()));
       return;
     }
     java.nio.file.Path local = Files.createTempFile("horn-model", ".bin");
     Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp-" + System.nanoTime());
     try {
-      ModelFile.save(model, local);
+      ModelFile.save(spec, meta, parameters, local);
       fs.mkdirs(path.getParent());
       fs.copyFromLocalFile(false, true, new Path(local.toUri()), tmp);
       FileContext.getFileContext(path.toUri(), hadoop).rename(tmp, path,

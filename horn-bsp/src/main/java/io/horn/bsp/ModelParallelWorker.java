@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
  * member holds its slice of every layer ({@link NeuronSlices}) in a {@link SlicedEngine}, and
  * every member takes the same mini-batches of the whole training set in the same order (the
  * in-process trainer's order for worker 0), so the group trains as one engine would. At the end
- * each member's slice is broadcast in turn and the leader alone assembles the whole vector,
- * which it writes as the model; checkpoints are cut and resumed the same way ({@link
- * ModelParallelCheckpoints}). Before anything model-sized is allocated, the member checks that
- * its heap can hold its slice, and the leader that it can hold the whole vector and, when the
- * job cuts checkpoints, the whole optimizer state ({@link HeapBudget}).
+ * the group scores the model and the leader writes it, receiving the members' runs one at a
+ * time ({@link SliceStream}): no task holds the whole vector to begin, train or end with.
+ * Checkpoints are the exception: at a cut the leader assembles the whole weights and optimizer
+ * state into a checkpoint of the usual format, and on resume it reads one and hands the members
+ * their slices ({@link ModelParallelCheckpoints}). Before anything model-sized is allocated, the
+ * member checks that its heap can hold its slice and, on the leader of a job with checkpoints,
+ * a cut ({@link HeapBudget}).
  *
  * <p>Confined to the worker's BSP thread.
  */
@@ -41,31 +43,24 @@ final class ModelParallelWorker {
   /**
    * Trains for {@code budget} steps from the job's initial weights (this member draws only its
    * slice of them) or from the checkpoint the job resumes from, cutting checkpoints when the
-   * job asks for them ({@link ModelParallelCheckpoints}); scores the result on the test set
-   * when there is one (its accuracy goes to the leader's {@code meta}), and returns the whole
-   * final vector on the leader.
+   * job asks for them ({@link ModelParallelCheckpoints}), and scores the result on the test set
+   * when there is one (its accuracy goes to the leader's {@code meta}). On the leader the result
+   * streams the final parameters ({@link SliceStream}), which the leader must write or {@link
+   * SliceStream#drain drain}: the other members hand it their runs before they return.
    */
   static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings,
       HornConfiguration conf, Configuration hadoop, JobLayout layout, int member, Dataset data,
       GroupCollective collective, long budget, Map<String, String> meta)
       throws IOException, InterruptedException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
-    // Training holds the slice's engine; at the end the leader holds the whole vector and one
-    // member's slice instead; the data stays all along.
     ModelParallelCheckpoints checkpoints = ModelParallelCheckpoints.of(conf, hadoop, layout,
         slices, member, collective);
+    // The slice's engine and the data; at the end the model goes out one run at a time.
     long bytes = HeapBudget.bytes(spec, settings, slices.parameterCount(member),
         settings.batchSize, 0);
     if (checkpoints.holdsWholeState()) {
       // At a cut (and when resuming) the leader holds the whole vector and optimizer state.
       bytes += ModelParallelCheckpoints.heapBytes(spec, settings, slices, member);
-    }
-    if (member == 0) {
-      int largest = 0;
-      for (int m = 0; m < collective.size(); m++) {
-        largest = Math.max(largest, slices.parameterCount(m));
-      }
-      bytes = Math.max(bytes, 4L * spec.parameterCount() + 4L * largest);
     }
     bytes += 4L * data.size() * (data.featureCount() + data.targetCount());
     HeapBudget.check(bytes, slices.parameterCount(member), "model-parallel member " + member
@@ -114,7 +109,7 @@ final class ModelParallelWorker {
         }
       }
     } finally {
-      checkpoints.close(); // the last cut is written and let go before the model is assembled
+      checkpoints.close(); // the last cut is written and let go before the model goes out
     }
     double secs = (System.nanoTime() - began) / 1e9;
     long ran = step - first;
@@ -130,17 +125,13 @@ final class ModelParallelWorker {
     }
     float[] mine = new float[slices.parameterCount(member)];
     engine.getParameters(mine);
-    engine = null; // its state may go before the leader assembles the whole vector
-    // Each member's slice goes to the leader in turn; only the leader holds the whole vector.
-    float[] whole = member == 0 ? new float[spec.parameterCount()] : null;
-    for (int m = 0; m < collective.size(); m++) {
-      float[] part = m == member ? mine : new float[slices.parameterCount(m)];
-      collective.broadcast(part, 0, part.length, m);
-      if (whole != null) {
-        slices.place(part, m, whole);
-      }
+    engine = null; // its state may go before the model is written
+    SliceStream stream = new SliceStream(slices, collective, member, mine);
+    if (member != 0) {
+      // The leader writes the model while the members hand it their runs, one at a time.
+      stream.writeTo(null);
     }
-    return new GroupWorker.Result(step, lastCost, whole, timing);
+    return new GroupWorker.Result(step, lastCost, null, timing).streaming(stream);
   }
 
   /**

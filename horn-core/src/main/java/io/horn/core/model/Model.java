@@ -32,8 +32,9 @@ public final class Model {
 
   /**
    * A model that takes {@code parameters} itself, without a copy: for a caller done with a
-   * vector too large to hold twice (a trainer writing its result). The caller must not change
-   * the array afterwards, or the model is no longer immutable.
+   * vector too large to hold twice (a model-parallel leader's checkpoint, assembled from its
+   * members' slices). The caller must not change the array afterwards, or the model is no
+   * longer immutable.
    */
   public static Model adopting(NetworkSpec spec, float[] parameters,
       Map<String, String> metadata) {

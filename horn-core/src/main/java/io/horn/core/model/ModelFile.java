@@ -110,6 +110,30 @@ public final class ModelFile {
       throws IOException {
     checkNotNull(m, "model");
     checkNotNull(sections, "sections");
+    save(out -> write(m, sections, out), p, beforeMove);
+  }
+
+  /**
+   * Writes a model whose parameters come piece by piece from {@code parameters} (a trainer that
+   * never holds the whole vector) to {@code p} atomically, as {@link #save(Model, Path)} does.
+   *
+   * @throws IOException as {@link #save(Model, Path)}, and when the stream hands more or fewer
+   *     parameters than {@code spec} has
+   */
+  public static void save(NetworkSpec spec, Map<String, String> metadata,
+      ParameterStream parameters, Path p) throws IOException {
+    checkNotNull(spec, "spec");
+    checkNotNull(metadata, "metadata");
+    checkNotNull(parameters, "parameters");
+    save(out -> write(spec, metadata, parameters, Map.of(), out), p, null);
+  }
+
+  /** What {@link #save} puts in the temporary file. */
+  private interface Body {
+    void writeTo(java.io.OutputStream out) throws IOException;
+  }
+
+  private static void save(Body body, Path p, BeforeMove beforeMove) throws IOException {
     checkNotNull(p, "model path");
     Path target = p.toAbsolutePath();
     if (Files.isDirectory(target)) {
@@ -123,7 +147,7 @@ public final class ModelFile {
       try (FileChannel ch = FileChannel.open(
           tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         // Not closed: closing would close the channel before it is forced to disk.
-        write(m, sections, Channels.newOutputStream(ch));
+        body.writeTo(Channels.newOutputStream(ch));
         ch.force(true);
       }
       if (beforeMove != null) {
@@ -153,9 +177,21 @@ public final class ModelFile {
   public static void write(Model m, Map<String, float[]> sections, OutputStream raw)
       throws IOException {
     checkNotNull(m, "model");
+    // Only read: a copy would double a large model.
+    write(m.spec(), m.metadata(), ParameterStream.of(m.parametersUnsafe()), sections, raw);
+  }
+
+  /**
+   * {@link #write(Model, Map, OutputStream)} for parameters that come piece by piece; fails
+   * when the stream hands more or fewer than {@code spec} has.
+   */
+  public static void write(NetworkSpec spec, Map<String, String> metadata,
+      ParameterStream parameters, Map<String, float[]> sections, OutputStream raw)
+      throws IOException {
+    checkNotNull(spec, "spec");
+    checkNotNull(metadata, "metadata");
     checkNotNull(sections, "sections");
     checkNotNull(raw, "stream");
-    NetworkSpec spec = m.spec();
     ByteArrayOutputStream headerBytes = new ByteArrayOutputStream();
     DataOutputStream h = new DataOutputStream(headerBytes);
     ModelFields.writeString(h, spec.toConfString());
@@ -167,13 +203,13 @@ public final class ModelFile {
       h.writeFloat(l.dropRate());
     }
     ModelFields.writeString(h, spec.cost().getName());
-    h.writeInt(m.metadata().size());
-    for (Map.Entry<String, String> e : m.metadata().entrySet()) {
+    h.writeInt(metadata.size());
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
       ModelFields.writeString(h, e.getKey());
       ModelFields.writeString(h, e.getValue());
     }
-    float[] params = m.parametersUnsafe(); // only read: a copy would double a large model
-    h.writeInt(params.length);
+    int count = spec.parameterCount();
+    h.writeInt(count);
     h.flush();
     long sectionBytes = 0;
     for (Map.Entry<String, float[]> e : sections.entrySet()) {
@@ -190,17 +226,30 @@ public final class ModelFile {
         new CheckedOutputStream(raw, crc), CHUNK));
     out.writeInt(MAGIC);
     out.writeInt(version);
-    out.writeLong(PREFIX_BYTES + (long) headerBytes.size() + 4L * params.length
+    out.writeLong(PREFIX_BYTES + (long) headerBytes.size() + 4L * count
         + (version == 2 ? 4 + sectionBytes : 0) + CRC_BYTES);
     headerBytes.writeTo(out);
     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-    writeFloats(out, params, buf);
+    long[] written = {0};
+    parameters.writeTo((values, off, len) -> {
+      checkArgument(off >= 0 && len >= 0 && off + len <= values.length,
+          "a piece [%s, %s) outside an array of %s", off, off + len, values.length);
+      if (written[0] + len > count) {
+        throw new IOException("the parameters outnumber the model's " + count);
+      }
+      writeFloats(out, values, off, len, buf);
+      written[0] += len;
+    });
+    if (written[0] != count) {
+      throw new IOException("the parameters stopped at " + written[0] + " of the model's "
+          + count);
+    }
     if (version == 2) {
       out.writeInt(sections.size());
       for (Map.Entry<String, float[]> e : sections.entrySet()) {
         ModelFields.writeString(out, e.getKey());
         out.writeInt(e.getValue().length);
-        writeFloats(out, e.getValue(), buf);
+        writeFloats(out, e.getValue(), 0, e.getValue().length, buf);
       }
     }
     out.flush();
@@ -209,11 +258,11 @@ public final class ModelFile {
     raw.flush();
   }
 
-  private static void writeFloats(DataOutputStream out, float[] values, ByteBuffer buf)
-      throws IOException {
+  private static void writeFloats(DataOutputStream out, float[] values, int from, int len,
+      ByteBuffer buf) throws IOException {
     FloatBuffer floats = buf.clear().asFloatBuffer();
-    for (int off = 0; off < values.length; off += CHUNK / 4) {
-      int k = Math.min(CHUNK / 4, values.length - off);
+    for (int off = from; off < from + len; off += CHUNK / 4) {
+      int k = Math.min(CHUNK / 4, from + len - off);
       floats.clear();
       floats.put(values, off, k);
       out.write(buf.array(), 0, 4 * k);

@@ -77,6 +77,49 @@ class ModelFileTest {
   }
 
   @Test
+  void aStreamInUnevenPiecesWritesTheSameBytesAsTheWholeModel() throws IOException {
+    Model m = model(30, 17, 5, 3);
+    Path whole = dir.resolve("whole.model");
+    Path streamed = dir.resolve("streamed.model");
+    ModelFile.save(m, whole);
+    float[] p = m.parameters();
+    ModelFile.save(m.spec(), m.metadata(), sink -> {
+      int off = 0;
+      for (int piece = 1; off < p.length; piece = piece * 3 + 1) {
+        int len = Math.min(piece, p.length - off);
+        float[] copy = new float[len + 2]; // a piece from the middle of its own array
+        System.arraycopy(p, off, copy, 1, len);
+        sink.accept(copy, 1, len);
+        off += len;
+      }
+    }, streamed);
+    assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(streamed));
+    assertBitExact(p, ModelFile.load(streamed, null).parameters());
+  }
+
+  @Test
+  void aStreamWithTooFewOrTooManyParametersLeavesTheOldFileAndNoTemporary() throws IOException {
+    Model m = model(8, 4, 3, 5);
+    Path target = dir.resolve("kept.model");
+    ModelFile.save(m, target);
+    byte[] before = Files.readAllBytes(target);
+    float[] p = m.parameters();
+    IOException few = assertThrows(IOException.class, () -> ModelFile.save(m.spec(),
+        m.metadata(), sink -> sink.accept(p, 0, p.length - 1), target));
+    assertTrue(few.getMessage().contains("stopped at " + (p.length - 1) + " of the model's "
+        + p.length), few.getMessage());
+    IOException many = assertThrows(IOException.class, () -> ModelFile.save(m.spec(),
+        m.metadata(), sink -> {
+          sink.accept(p, 0, p.length);
+          sink.accept(p, 0, 1);
+        }, target));
+    assertTrue(many.getMessage().contains("outnumber the model's " + p.length),
+        many.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(target));
+    assertEquals(List.of("kept.model"), listDir(dir));
+  }
+
+  @Test
   void roundTripIsBitExact() throws IOException {
     Model m = model(784, 800, 10, 1); // 636 010 parameters: many write/read chunks
     Path p = dir.resolve("m.horn");
