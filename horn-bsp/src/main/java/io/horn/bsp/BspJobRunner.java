@@ -62,10 +62,6 @@ public final class BspJobRunner implements JobRunner {
     NetworkSpec spec = job.getNetworkSpec();
     TrainingSettings.from(conf);
     JobLayout layout = new JobLayout(conf);
-    if (layout.modelParallel && CheckpointStore.directoryOf(conf) != null) {
-      LOG.warn("no checkpoints: a model-parallel group cuts none yet ({}=model)",
-          HornOptions.PARALLELISM.key());
-    }
     if (layout.shards > 1 && CheckpointStore.directoryOf(conf) != null) {
       LOG.warn("no checkpoints: a parameter server of {} shards cuts none ({})", layout.shards,
           HornOptions.PARAMSERVER_SHARDS.key());

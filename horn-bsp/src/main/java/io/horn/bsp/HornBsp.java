@@ -105,7 +105,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     boolean inProcess = "local".equals(peer.getConfiguration().get("bsp.master.address", "local"))
         && !peer.getConfiguration().getBoolean(InProcessEndpoints.FORCE_IPC, false);
 
-    Checkpoint resume = Checkpoints.resumeFrom(conf, peer.getConfiguration(), spec, layout,
+    // A model-parallel leader reads it itself when it is about to slice it, and lets it go.
+    Checkpoint resume = layout.modelParallel ? null : Checkpoints.resumeFrom(conf,
+        peer.getConfiguration(), spec, layout,
         loader != null ? loader : HornBsp.class.getClassLoader());
     Handshake handshake = new Handshake(token);
     CollectiveOptions collectiveOptions = CollectiveOptions.of(timeout).withHeartbeat(heartbeat)
@@ -204,8 +206,8 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
               ? ((GroupRing) collective).transport() : "in process");
       try {
         result = layout.modelParallel
-            ? ModelParallelWorker.run(spec, settings, layout.memberOf(index), data, collective,
-                budget, conf.get(HornOptions.TEST_PATH), meta)
+            ? ModelParallelWorker.run(spec, settings, conf, peer.getConfiguration(), layout,
+                layout.memberOf(index), data, collective, budget, meta)
             : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
                 layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
         if (result.stream != null && index == 0) {

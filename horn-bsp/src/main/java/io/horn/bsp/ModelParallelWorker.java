@@ -1,5 +1,7 @@
 package io.horn.bsp;
 
+import io.horn.core.conf.HornConfiguration;
+import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
@@ -14,6 +16,7 @@ import io.horn.paramserver.collective.GroupCollective;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +26,12 @@ import org.slf4j.LoggerFactory;
  * every member takes the same mini-batches of the whole training set in the same order (the
  * in-process trainer's order for worker 0), so the group trains as one engine would. At the end
  * the group scores the model and the leader writes it, receiving the members' runs one at a
- * time ({@link SliceStream}): no task ever holds the whole vector. Before anything model-sized is allocated, the member checks
- * that its heap can hold its slice ({@link HeapBudget}).
+ * time ({@link SliceStream}): no task holds the whole vector to begin, train or end with.
+ * Checkpoints are the exception: at a cut the leader assembles the whole weights and optimizer
+ * state into a checkpoint of the usual format, and on resume it reads one and hands the members
+ * their slices ({@link ModelParallelCheckpoints}). Before anything model-sized is allocated, the
+ * member checks that its heap can hold its slice and, on the leader of a job with checkpoints,
+ * a cut ({@link HeapBudget}).
  *
  * <p>Confined to the worker's BSP thread.
  */
@@ -35,52 +42,82 @@ final class ModelParallelWorker {
 
   /**
    * Trains for {@code budget} steps from the job's initial weights (this member draws only its
-   * slice of them) and scores the result on {@code testPath} when it is not empty (its accuracy
-   * goes to the leader's {@code meta}). On the leader the result streams the final parameters
-   * ({@link SliceStream}), which the leader must write or {@link SliceStream#drain drain}: the
-   * other members hand it their runs before they return.
+   * slice of them) or from the checkpoint the job resumes from, cutting checkpoints when the
+   * job asks for them ({@link ModelParallelCheckpoints}), and scores the result on the test set
+   * when there is one (its accuracy goes to the leader's {@code meta}). On the leader the result
+   * streams the final parameters ({@link SliceStream}), which the leader must write or {@link
+   * SliceStream#drain drain}: the other members hand it their runs before they return.
    */
-  static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings, int member,
-      Dataset data, GroupCollective collective, long budget, String testPath,
-      Map<String, String> meta) throws IOException {
+  static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings,
+      HornConfiguration conf, Configuration hadoop, JobLayout layout, int member, Dataset data,
+      GroupCollective collective, long budget, Map<String, String> meta)
+      throws IOException, InterruptedException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
+    ModelParallelCheckpoints checkpoints = ModelParallelCheckpoints.of(conf, hadoop, layout,
+        slices, member, collective);
     // The slice's engine and the data; at the end the model goes out one run at a time.
     long bytes = HeapBudget.bytes(spec, settings, slices.parameterCount(member),
         settings.batchSize, 0);
+    if (checkpoints.holdsWholeState()) {
+      // At a cut (and when resuming) the leader holds the whole vector and optimizer state.
+      bytes += ModelParallelCheckpoints.heapBytes(spec, settings, slices, member);
+    }
     bytes += 4L * data.size() * (data.featureCount() + data.targetCount());
     HeapBudget.check(bytes, slices.parameterCount(member), "model-parallel member " + member
-        + " of " + collective.size());
+        + " of " + collective.size() + (checkpoints.holdsWholeState() && member == 0
+        ? " (the leader, which holds the whole model and its optimizer state at a checkpoint; "
+        + "without checkpoints it needs less)" : ""));
     CollectiveExchange exchange = new CollectiveExchange(collective, member);
     SlicedEngine engine = new SlicedEngine(slices, settings, settings.batchSize, exchange);
     // No task ever holds the whole vector while training: each draws its own neurons' weights.
     engine.setParameters(slices.initial(member, settings.initialization, settings.seed));
     LOG.info("model-parallel member {} of {} holds {} of the {} parameters", member,
         collective.size(), slices.parameterCount(member), spec.parameterCount());
+    long step = checkpoints.resume(engine, meta);
+    // The hook fails a job's first attempt only, so that the attempt resumed after it succeeds.
+    long failAt = member == 0 && hadoop.get(Checkpoints.RESUME_FROM, "").isEmpty()
+        ? conf.get(HornOptions.FAIL_STEP) : 0;
+    long delayMillis = JobLayout.delayOf(conf, 0); // test hook: slower steps
     int in = spec.inputSize();
     int out = spec.outputSize();
     float[] x = new float[in * settings.batchSize];
     float[] t = new float[out * settings.batchSize];
     DataCursor place = new DataCursor(data.size(), settings, 0);
+    place.skip(step, settings.batchSize); // where a resumed group stood in the data
     long began = System.nanoTime();
+    long first = step;
     double lastCost = Double.NaN;
-    long step = 0;
-    while (step < budget) {
-      int b = place.next(settings.batchSize);
-      data.fill(place.order(), place.start(), b, x, in, t);
-      double cost = engine.trainStep(x, t, b);
-      if (!Double.isFinite(cost)) {
-        throw new TrainingDivergedException("the model-parallel group diverged at step " + step
-            + ": the cost became " + cost + "; lower horn.learning.rate (now "
-            + settings.learningRate + ")");
+    try {
+      while (step < budget) {
+        int b = place.next(settings.batchSize);
+        data.fill(place.order(), place.start(), b, x, in, t);
+        double cost = engine.trainStep(x, t, b);
+        if (!Double.isFinite(cost)) {
+          throw new TrainingDivergedException("the model-parallel group diverged at step " + step
+              + ": the cost became " + cost + "; lower horn.learning.rate (now "
+              + settings.learningRate + ")");
+        }
+        lastCost = cost / b;
+        step++;
+        if (delayMillis > 0) {
+          Thread.sleep(delayMillis);
+        }
+        checkpoints.afterStep(step, place, engine);
+        if (step == failAt) {
+          throw new IOException("the failure injected at step " + step + " ("
+              + "horn.test.fail.step)");
+        }
       }
-      lastCost = cost / b;
-      step++;
+    } finally {
+      checkpoints.close(); // the last cut is written and let go before the model goes out
     }
     double secs = (System.nanoTime() - began) / 1e9;
-    double commMs = exchange.nanos() / 1e6 / Math.max(1, step);
-    double stepMs = secs * 1e3 / Math.max(1, step);
+    long ran = step - first;
+    double commMs = exchange.nanos() / 1e6 / Math.max(1, ran);
+    double stepMs = secs * 1e3 / Math.max(1, ran);
     String timing = String.format(Locale.ROOT, "compute %.2f ms/step, barrier %.2f ms/step, "
-        + "push+pull 0.00 ms/step, %d steps in %.2f s", stepMs - commMs, commMs, step, secs);
+        + "push+pull 0.00 ms/step, %d steps in %.2f s", stepMs - commMs, commMs, ran, secs);
+    String testPath = conf.get(HornOptions.TEST_PATH);
     if (!testPath.isEmpty()) {
       // Scored here, by the group, because the leader alone may not hold the whole model and an
       // engine for it.

@@ -28,6 +28,7 @@ public final class CheckpointWriter implements AutoCloseable {
   private final Thread thread;
   private volatile IOException lastError;
   private volatile long written;
+  private int outstanding; // queued or being written; guarded by queue's monitor
 
   private CheckpointWriter(CheckpointStore store, String name) {
     this.store = store;
@@ -47,8 +48,33 @@ public final class CheckpointWriter implements AutoCloseable {
    */
   public void submit(Supplier<Checkpoint> build) {
     synchronized (queue) {
-      queue.removeIf(q -> q != END);
+      // Polled, not removed in bulk: each waiting one is either the writer's or ours, once.
+      boolean ended = false;
+      for (Supplier<Checkpoint> q = queue.poll(); q != null; q = queue.poll()) {
+        if (q == END) {
+          ended = true;
+        } else {
+          outstanding--;
+        }
+      }
+      if (ended) {
+        queue.add(END);
+      }
       queue.add(build);
+      outstanding++;
+    }
+  }
+
+  /**
+   * Waits until every checkpoint submitted so far is written (or failed): for a caller that
+   * must not hold a second cut while one is still being written (a model-parallel leader, whose
+   * cut is the whole model).
+   */
+  public void awaitIdle() throws InterruptedException {
+    synchronized (queue) {
+      while (outstanding > 0 && thread.isAlive()) {
+        queue.wait(1000);
+      }
     }
   }
 
@@ -73,19 +99,30 @@ public final class CheckpointWriter implements AutoCloseable {
       if (next == END) {
         return;
       }
-      long t0 = System.nanoTime();
-      Checkpoint c = null;
-      try {
-        c = next.get();
-        Path p = store.write(c);
-        written++;
-        LOG.info("{} written to {} in {} ms", c, p, (System.nanoTime() - t0) / 1_000_000);
-      } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
-        // (Hadoop's local file system throws FSError, an Error, for a full disk.)
-        lastError = e instanceof IOException ? (IOException) e : new IOException(e);
-        LOG.error("could not write {} to {}: {}; training goes on, the earlier checkpoints are "
-            + "intact", c == null ? "a checkpoint" : c, store.directory(), e.toString());
+      write(next);
+      // Let go of the cut before saying it is done: a waiting caller may assemble the next one
+      // (as large as the model) at once, and this thread's frame would keep the old one alive.
+      next = null;
+      synchronized (queue) {
+        outstanding--;
+        queue.notifyAll();
       }
+    }
+  }
+
+  private void write(Supplier<Checkpoint> build) {
+    long t0 = System.nanoTime();
+    Checkpoint c = null;
+    try {
+      c = build.get();
+      Path p = store.write(c);
+      written++;
+      LOG.info("{} written to {} in {} ms", c, p, (System.nanoTime() - t0) / 1_000_000);
+    } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+      // (Hadoop's local file system throws FSError, an Error, for a full disk.)
+      lastError = e instanceof IOException ? (IOException) e : new IOException(e);
+      LOG.error("could not write {} to {}: {}; training goes on, the earlier checkpoints are "
+          + "intact", c == null ? "a checkpoint" : c, store.directory(), e.toString());
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * applied (Adam's bias correction depends on it). A checkpoint holds one per task group; restoring
  * it makes the next update exactly the one the group would have applied without the interruption.
  *
- * <p>Immutable: arrays are copied in and out.
+ * <p>Immutable: arrays are copied in and out ({@link #adopting} alone takes them without a copy,
+ * from a caller that gives them up).
  */
 public final class OptimizerState {
   private final long updates;
@@ -27,6 +28,12 @@ public final class OptimizerState {
    * @param adamV Adam's second moments; null exactly when {@code adamM} is
    */
   public OptimizerState(long updates, float[] prev, float[] adamM, float[] adamV) {
+    this(updates, checkNotNull(prev, "prev").clone(), adamM == null ? null : adamM.clone(),
+        adamV == null ? null : adamV.clone(), true);
+  }
+
+  private OptimizerState(long updates, float[] prev, float[] adamM, float[] adamV,
+      boolean owned) {
     checkArgument(updates >= 0, "updates must be >= 0, got %s", updates);
     checkNotNull(prev, "prev");
     checkArgument((adamM == null) == (adamV == null), "Adam's moments come in pairs");
@@ -34,9 +41,19 @@ public final class OptimizerState {
         "Adam's moments hold %s and %s values, prev %s", adamM == null ? 0 : adamM.length,
         adamV == null ? 0 : adamV.length, prev.length);
     this.updates = updates;
-    this.prev = prev.clone();
-    this.adamM = adamM == null ? null : adamM.clone();
-    this.adamV = adamV == null ? null : adamV.clone();
+    this.prev = prev;
+    this.adamM = adamM;
+    this.adamV = adamV;
+  }
+
+  /**
+   * A state that takes the arrays themselves, without copies: for a caller done with vectors
+   * too large to hold twice (a model-parallel leader assembling a checkpoint). The caller must
+   * not change the arrays afterwards, or the state is no longer immutable.
+   */
+  public static OptimizerState adopting(long updates, float[] prev, float[] adamM,
+      float[] adamV) {
+    return new OptimizerState(updates, prev, adamM, adamV, true);
   }
 
   public long updates() {

@@ -11,6 +11,7 @@ import io.horn.core.cost.CostFunction;
 import io.horn.core.math.Blas;
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.optimizer.Optimizer;
+import io.horn.core.optimizer.OptimizerState;
 import io.horn.core.optimizer.Optimizers;
 
 /**
@@ -29,8 +30,9 @@ import io.horn.core.optimizer.Optimizers;
  * <p>Built-in neurons only ({@link StandardNeuron} layers) and no dropout: other networks are
  * refused at construction, naming the layer.
  *
- * <p>Lifecycle: construct, {@link #setParameters}, any number of {@link #trainStep} and
- * {@link #predict}. Thread-safety: none; one thread per member.
+ * <p>Lifecycle: construct, {@link #setParameters} (and, when resuming, {@link
+ * #restoreOptimizerState}), any number of {@link #trainStep}, {@link #predict} and {@link
+ * #optimizerState}. Thread-safety: none; one thread per member.
  */
 public final class SlicedEngine {
   private final NetworkSpec spec;
@@ -53,6 +55,7 @@ public final class SlicedEngine {
   private final float[] outputDelta;
   private final float[] packed; // a layer's chunks in member order (gather out, scatter in)
   private final int[][] counts; // [layer][member]: chunk sizes for the current batch
+  private long updates;
 
   /**
    * @param maxBatch the largest batch one step takes
@@ -126,6 +129,34 @@ public final class SlicedEngine {
     checkArgument(dst.length == params.length, "member %s holds %s parameters, dst has %s",
         member, params.length, dst.length);
     System.arraycopy(params, 0, dst, 0, params.length);
+  }
+
+  /**
+   * A copy of this member's optimizer state: its neurons' previous changes and Adam's moments,
+   * in this member's layout ({@link NeuronSlices#place} puts each part into the whole vector's
+   * layout), and the updates applied, which are the same on every member.
+   */
+  public OptimizerState optimizerState() {
+    Optimizer.Snapshot s = optimizer.snapshot();
+    return new OptimizerState(updates, prev, s.adamM(), s.adamV());
+  }
+
+  /**
+   * Puts back this member's slice of an optimizer state (as {@link #optimizerState} returns
+   * it), so that the next step makes the update the saved engine would have made.
+   *
+   * @throws IllegalArgumentException if the state covers another parameter count or comes from
+   *     another training method, before anything changes
+   */
+  public void restoreOptimizerState(OptimizerState state) {
+    checkNotNull(state, "state");
+    checkArgument(state.size() == prev.length, "the saved optimizer state covers %s parameters, "
+        + "member %s holds %s", state.size(), member, prev.length);
+    optimizer.restore(state.hasMoments()
+        ? new Optimizer.Snapshot(state.updates(), state.adamM(), state.adamV())
+        : new Optimizer.Snapshot(state.updates(), null, null));
+    state.copyPrev(prev);
+    updates = state.updates();
   }
 
   /**
@@ -257,6 +288,7 @@ public final class SlicedEngine {
     float inv = 1f / batch;
     float decay = settings.regularizationWeight;
     optimizer.beginStep();
+    updates++;
     for (int l = 1; l <= top; l++) {
       int in = n[l - 1];
       int off = slices.offset(l, member);
