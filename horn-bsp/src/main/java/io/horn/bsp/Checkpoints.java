@@ -29,9 +29,10 @@ final class Checkpoints {
 
   /** Whether the job cuts checkpoints at all (a directory and an interval). */
   static boolean enabled(HornConfiguration conf) {
-    // A sharded parameter server cuts none (JobLayout refuses them when asked for explicitly).
+    // A sharded parameter server cuts none (JobLayout refuses them when asked for explicitly),
+    // nor do model-parallel groups with a server (one shard per member).
     return CheckpointStore.directoryOf(conf) != null
-        && conf.get(HornOptions.PARAMSERVER_SHARDS) <= 1
+        && new JobLayout(conf).cutsCheckpoints()
         && (conf.get(HornOptions.CHECKPOINT_STEPS) > 0
             || conf.get(HornOptions.CHECKPOINT_SECONDS) > 0);
   }

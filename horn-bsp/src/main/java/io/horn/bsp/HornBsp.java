@@ -141,8 +141,9 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       total += inbox.samples(w);
     }
     if (layout.modelParallel) {
-      // Every member holds the whole set and they train on the same batches: one copy counts.
-      total /= layout.groupSize;
+      // Every member holds the whole set and they train on the same batches: one copy counts,
+      // and every group holds the whole set: an epoch is one pass of the job over it.
+      total /= layout.workers;
     } else if (conf.get(HornOptions.DATA_GROUPS).equals("whole")) {
       // Every group holds the whole set: an epoch is one pass of the job over it, not G.
       total /= layout.groups;
@@ -150,7 +151,7 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
     long budget = settings.stepBudget(total);
     // Only the server needs the initial vector here; workers make theirs (model-parallel
     // members only their slices) after checking that their heaps can hold it.
-    float[] start = layout.isServer(index)
+    float[] start = layout.isServer(index) && !layout.modelParallel
         ? Initializer.initialize(spec, settings.initialization, settings.seed) : null;
 
     // Superstep 1: the parameter server's shards start, knowing the job's step budget.
@@ -207,7 +208,10 @@ public final class HornBsp extends BSP<LongWritable, SampleWritable, NullWritabl
       try {
         result = layout.modelParallel
             ? ModelParallelWorker.run(spec, settings, conf, peer.getConfiguration(), layout,
-                layout.memberOf(index), data, collective, budget, meta)
+                layout.groupOf(index), layout.memberOf(index), data, collective, budget, meta,
+                layout.paramServer ? ModelParallelPushes.connect(conf, spec, layout, inbox, token,
+                    handshake, layout.groupOf(index), layout.memberOf(index), heartbeat,
+                    collective) : null)
             : train(peer, conf, spec, settings, layout, index, data, collective, inbox,
                 layout.paramServer ? 0 : budget, budget, heartbeat, handshake, resume);
         if (result.stream != null && index == 0) {

@@ -35,28 +35,41 @@ final class JobLayout {
           + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + " is off)");
     }
     pushInterval = conf.get(HornOptions.PUSH_INTERVAL);
+    modelParallel = conf.get(HornOptions.PARALLELISM).equals("model");
     int wanted = conf.get(HornOptions.PARAMSERVER_SHARDS);
+    if (modelParallel && paramServer) {
+      // Shard m holds member m's slice of every group: a member pushes and pulls its own only.
+      if (wanted > 1 && wanted != groupSize) {
+        throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
+            + " with " + HornOptions.PARALLELISM.key() + "=model: the server has one shard per "
+            + "member of a group (" + groupSize + "); leave it unset");
+      }
+      wanted = groupSize;
+    }
     if (wanted > 1 && !paramServer) {
       throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
           + " needs the parameter server (" + HornOptions.PARAMSERVER.key() + "=on, or "
           + HornOptions.GROUPS.key() + " > 1)");
     }
     // Checkpoints on by default are left off (Checkpoints.enabled); asked-for ones are refused.
-    if (wanted > 1 && ((conf.isSet(HornOptions.CHECKPOINT_STEPS)
+    if ((wanted > 1 || (modelParallel && paramServer)) && ((conf.isSet(
+        HornOptions.CHECKPOINT_STEPS)
         && conf.get(HornOptions.CHECKPOINT_STEPS) > 0)
         || (conf.isSet(HornOptions.CHECKPOINT_SECONDS)
         && conf.get(HornOptions.CHECKPOINT_SECONDS) > 0))) {
-      throw new IllegalArgumentException(HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted
-          + ": a sharded parameter server cuts no checkpoints; use one shard with "
-          + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key());
+      throw new IllegalArgumentException((modelParallel
+          ? "model-parallel groups with a parameter server (" + wanted + " shards, one per "
+              + "member)" : HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted + ": a sharded "
+              + "parameter server") + " cut no checkpoints; use one shard with "
+          + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key()
+          + (modelParallel ? ", or one model-parallel group without a server" : ""));
     }
     shards = paramServer ? wanted : 0;
-    modelParallel = conf.get(HornOptions.PARALLELISM).equals("model");
-    if (modelParallel && (groups > 1 || paramServer)) {
-      throw new IllegalArgumentException(HornOptions.PARALLELISM.key() + "=model trains one "
-          + "group without a parameter server (got " + HornOptions.GROUPS.key() + "=" + groups
-          + ", " + HornOptions.PARAMSERVER.key() + "=" + conf.get(HornOptions.PARAMSERVER) + ")");
-    }
+  }
+
+  /** Whether checkpoints can be cut at all in this layout (a sharded server cuts none). */
+  boolean cutsCheckpoints() {
+    return shards <= 1 && !(modelParallel && paramServer);
   }
 
   int tasks() {

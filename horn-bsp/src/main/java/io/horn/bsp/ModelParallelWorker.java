@@ -41,7 +41,8 @@ final class ModelParallelWorker {
   private ModelParallelWorker() {}
 
   /**
-   * Trains for {@code budget} steps from the job's initial weights (this member draws only its
+   * Trains for {@code budget} steps (with a parameter server, {@code pushes}: until the server
+   * says the job's budget is spent) from the job's initial weights (this member draws only its
    * slice of them) or from the checkpoint the job resumes from, cutting checkpoints when the
    * job asks for them ({@link ModelParallelCheckpoints}), and scores the result on the test set
    * when there is one (its accuracy goes to the leader's {@code meta}). On the leader the result
@@ -49,9 +50,23 @@ final class ModelParallelWorker {
    * SliceStream#drain drain}: the other members hand it their runs before they return.
    */
   static GroupWorker.Result run(NetworkSpec spec, TrainingSettings settings,
-      HornConfiguration conf, Configuration hadoop, JobLayout layout, int member, Dataset data,
-      GroupCollective collective, long budget, Map<String, String> meta)
-      throws IOException, InterruptedException {
+      HornConfiguration conf, Configuration hadoop, JobLayout layout, int group, int member,
+      Dataset data, GroupCollective collective, long budget, Map<String, String> meta,
+      ModelParallelPushes pushes) throws IOException, InterruptedException {
+    try {
+      return train(spec, settings, conf, hadoop, layout, group, member, data, collective, budget,
+          meta, pushes);
+    } finally {
+      if (pushes != null) {
+        pushes.close();
+      }
+    }
+  }
+
+  private static GroupWorker.Result train(NetworkSpec spec, TrainingSettings settings,
+      HornConfiguration conf, Configuration hadoop, JobLayout layout, int group, int member,
+      Dataset data, GroupCollective collective, long budget, Map<String, String> meta,
+      ModelParallelPushes pushes) throws IOException, InterruptedException {
     NeuronSlices slices = NeuronSlices.of(spec, collective.size());
     ModelParallelCheckpoints checkpoints = ModelParallelCheckpoints.of(conf, hadoop, layout,
         slices, member, collective);
@@ -74,21 +89,27 @@ final class ModelParallelWorker {
     LOG.info("model-parallel member {} of {} holds {} of the {} parameters", member,
         collective.size(), slices.parameterCount(member), spec.parameterCount());
     long step = checkpoints.resume(engine, meta);
+    if (pushes != null) {
+      pushes.start(engine);
+    }
     // The hook fails a job's first attempt only, so that the attempt resumed after it succeeds.
     long failAt = member == 0 && hadoop.get(Checkpoints.RESUME_FROM, "").isEmpty()
         ? conf.get(HornOptions.FAIL_STEP) : 0;
-    long delayMillis = JobLayout.delayOf(conf, 0); // test hook: slower steps
+    long delayMillis = JobLayout.delayOf(conf, group); // test hook: slower steps
     int in = spec.inputSize();
     int out = spec.outputSize();
     float[] x = new float[in * settings.batchSize];
     float[] t = new float[out * settings.batchSize];
-    DataCursor place = new DataCursor(data.size(), settings, 0);
+    // Each group its own order of the whole set; every member of a group the same.
+    DataCursor place = new DataCursor(data.size(), settings, group);
     place.skip(step, settings.batchSize); // where a resumed group stood in the data
     long began = System.nanoTime();
     long first = step;
     double lastCost = Double.NaN;
     try {
-      while (step < budget) {
+      boolean stop = false;
+      // With a server the job's budget is the server's to count: it says when to stop.
+      while (pushes != null ? !stop : step < budget) {
         int b = place.next(settings.batchSize);
         data.fill(place.order(), place.start(), b, x, in, t);
         double cost = engine.trainStep(x, t, b);
@@ -103,6 +124,7 @@ final class ModelParallelWorker {
           Thread.sleep(delayMillis);
         }
         checkpoints.afterStep(step, place, engine);
+        stop = pushes != null && pushes.afterStep(engine);
         if (step == failAt) {
           throw new IOException("the failure injected at step " + step + " ("
               + "horn.test.fail.step)");
@@ -115,8 +137,15 @@ final class ModelParallelWorker {
     long ran = step - first;
     double commMs = exchange.nanos() / 1e6 / Math.max(1, ran);
     double stepMs = secs * 1e3 / Math.max(1, ran);
+    double pushMs = pushes != null ? pushes.millisPerStep(ran) : 0;
     String timing = String.format(Locale.ROOT, "compute %.2f ms/step, barrier %.2f ms/step, "
-        + "push+pull 0.00 ms/step, %d steps in %.2f s", stepMs - commMs, commMs, ran, secs);
+        + "push+pull %.2f ms/step, %d steps in %.2f s", stepMs - commMs - pushMs, commMs, pushMs,
+        ran, secs);
+    if (pushes != null) {
+      // The server holds the job's weights: it scores and writes the model.
+      pushes.finish(engine, step, timing);
+      return new GroupWorker.Result(step, lastCost, null, timing);
+    }
     String testPath = conf.get(HornOptions.TEST_PATH);
     if (!testPath.isEmpty()) {
       // Scored here, by the group, because the leader alone may not hold the whole model and an

@@ -30,7 +30,7 @@ final class ServerClients {
   static ParameterServerClient connect(HornConfiguration conf, NetworkSpec spec,
       JobLayout layout, Peers.Inbox inbox, String token, Handshake handshake, int group,
       long timeout, Supplier<String> where) throws IOException {
-    ShardPlan plan = ServerTask.plan(spec, layout.shards);
+    ShardPlan plan = ServerTask.plan(spec, layout);
     List<ParameterServerClient> clients = new ArrayList<>();
     try {
       for (int s = 0; s < plan.shards(); s++) {
@@ -50,8 +50,33 @@ final class ServerClients {
     }
     ParameterServerClient client = clients.size() == 1 ? clients.get(0)
         : new ShardedServerClient(plan, clients, group);
+    return encoded(conf, client, plan.parameterCount());
+  }
+
+  /**
+   * Connects member {@code shard} of a model-parallel {@code group} to its own shard, which
+   * holds that member's slice ({@link ServerTask#plan(NetworkSpec, JobLayout)}).
+   */
+  static ParameterServerClient connectShard(HornConfiguration conf, NetworkSpec spec,
+      JobLayout layout, Peers.Inbox inbox, String token, Handshake handshake, int group,
+      int shard, long timeout, Supplier<String> where) throws IOException {
+    ShardPlan plan = ServerTask.plan(spec, layout);
+    String address = inbox.serverAddress(shard);
+    if (address == null) {
+      throw new IllegalStateException(where.get() + " got no address of parameter-server "
+          + "shard " + shard);
+    }
+    ParameterServerClient client = address.equals("in-process")
+        ? new LocalServerClient(InProcessEndpoints.get(token,
+            InProcessEndpoints.Key.server(shard)), group)
+        : RemoteServerClient.connect(address, handshake, group, plan.size(shard), timeout);
+    return encoded(conf, client, plan.size(shard));
+  }
+
+  private static ParameterServerClient encoded(HornConfiguration conf,
+      ParameterServerClient client, int size) {
     return conf.get(HornOptions.PUSH_ENCODING).equals("threshold")
-        ? new EncodedPushes(client, plan.parameterCount(), conf.get(HornOptions.PUSH_THRESHOLD))
+        ? new EncodedPushes(client, size, conf.get(HornOptions.PUSH_THRESHOLD))
         : client;
   }
 }

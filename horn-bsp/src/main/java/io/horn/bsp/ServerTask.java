@@ -4,8 +4,10 @@ import io.horn.bsp.checkpoint.CheckpointWriter;
 import io.horn.core.checkpoint.Checkpoint;
 import io.horn.core.conf.HornConfiguration;
 import io.horn.core.conf.HornOptions;
+import io.horn.core.conf.TrainingSettings;
 import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.parallel.NeuronSlices;
 import io.horn.paramserver.ParameterServer;
 import io.horn.paramserver.ServerEndpoint;
 import io.horn.paramserver.ShardPlan;
@@ -27,22 +29,43 @@ import org.apache.hadoop.conf.Configuration;
 final class ServerTask {
   private final int shard;
   private final ShardPlan plan;
+  /** A model-parallel job's member slices (shard m holds slice m), or null. */
+  private final NeuronSlices slices;
   private final ParameterServer server;
   private final ServerEndpoint endpoint;
   private final CheckpointWriter checkpoints;
   private final String address;
 
-  private ServerTask(int shard, ShardPlan plan, ParameterServer server, ServerEndpoint endpoint,
-      CheckpointWriter checkpoints, String address) {
+  private ServerTask(int shard, ShardPlan plan, NeuronSlices slices, ParameterServer server,
+      ServerEndpoint endpoint, CheckpointWriter checkpoints, String address) {
     this.shard = shard;
     this.plan = plan;
+    this.slices = slices;
     this.server = server;
     this.endpoint = endpoint;
     this.checkpoints = checkpoints;
     this.address = address;
   }
 
-  /** The plan every task of a job derives from its network: cuts snap to weight-layer edges. */
+  /**
+   * The plan every task of a job derives from its network and layout. Model-parallel groups:
+   * shard m holds member m's slice ({@link NeuronSlices}), so the server's vector is the
+   * members' slices one after the other and a member pushes and pulls one contiguous range of
+   * one shard. Otherwise cuts snap to weight-layer edges.
+   */
+  static ShardPlan plan(NetworkSpec spec, JobLayout layout) {
+    if (layout.modelParallel) {
+      NeuronSlices slices = NeuronSlices.of(spec, layout.groupSize);
+      int[] sizes = new int[layout.groupSize];
+      for (int m = 0; m < sizes.length; m++) {
+        sizes[m] = slices.parameterCount(m);
+      }
+      return ShardPlan.ofSizes(sizes);
+    }
+    return plan(spec, layout.shards);
+  }
+
+  /** The plan of a data-parallel job: cuts snap to weight-layer edges. */
   static ShardPlan plan(NetworkSpec spec, int shards) {
     int[] edges = new int[spec.depth() - 1];
     for (int l = 1; l < spec.depth(); l++) {
@@ -60,10 +83,14 @@ final class ServerTask {
       JobLayout layout, int index, long budget, float[] start, Checkpoint resume, String host,
       Handshake handshake, long heartbeat, boolean inProcess, String token) throws IOException {
     int shard = layout.shardOf(index);
-    ShardPlan plan = plan(spec, layout.shards);
-    float[] weights = resume != null ? resume.model().parameters() : start;
-    ParameterServer server = new ParameterServer(plan.slice(weights, shard), layout.groups,
-        budget);
+    ShardPlan plan = plan(spec, layout);
+    NeuronSlices slices = layout.modelParallel ? NeuronSlices.of(spec, layout.groupSize) : null;
+    TrainingSettings settings = TrainingSettings.from(conf);
+    // A model-parallel job's shard draws its member slice itself: no task holds the whole vector.
+    float[] mine = slices != null
+        ? slices.initial(shard, settings.initialization, settings.seed)
+        : plan.slice(resume != null ? resume.model().parameters() : start, shard);
+    ParameterServer server = new ParameterServer(mine, layout.groups, budget);
     // A push may wait for a slow group as long as any wait between tasks; meanwhile the
     // endpoint tells the waiting client it is alive, every quarter of the heartbeat.
     server.configure(conf.get(HornOptions.PARAMSERVER_UPDATE).equals("average"),
@@ -101,7 +128,7 @@ final class ServerTask {
       }
       throw e;
     }
-    return new ServerTask(shard, plan, server, endpoint, checkpoints, address);
+    return new ServerTask(shard, plan, slices, server, endpoint, checkpoints, address);
   }
 
   /** Where the groups reach this shard: {@code host:port}, or "in-process" in local mode. */
@@ -152,6 +179,14 @@ final class ServerTask {
       }
     }
     try {
+      if (slices != null) {
+        // Member slices back into the model's layout.
+        float[] whole = new float[plan.parameterCount()];
+        for (int m = 0; m < parts.length; m++) {
+          slices.place(parts[m], m, whole);
+        }
+        return whole;
+      }
       return plan.join(parts);
     } catch (IllegalArgumentException e) {
       throw new IOException("the parameter-server shards' final weights do not fit together: "

@@ -115,12 +115,46 @@ class ModelParallelJobTest {
     assertTrue((System.nanoTime() - t0) / 1e9 < 60, "took too long");
   }
 
+  /**
+   * Two model-parallel groups of two with the server (one shard per member: each member pushes
+   * and pulls its own slice), in lock-step and pushing every step, train as two data-parallel
+   * workers with the same server: the same batches, the same pushes, the same weights.
+   */
   @Test
-  void severalGroupsAreRefusedAtSubmit() {
+  void groupsWithAServerPushTheirSlicesAndTrainAsDataParallelGroups() throws Exception {
+    Model[] models = new Model[2];
+    for (String parallelism : new String[] {"model", "data"}) {
+      boolean mp = parallelism.equals("model");
+      HornJob job = job(parallelism + "-ps", mp ? 4 : 2);
+      HornConfiguration conf = job.getConfiguration();
+      conf.set(HornOptions.PARALLELISM, parallelism);
+      conf.set(HornOptions.STALENESS, 0);
+      conf.set(HornOptions.PUSH_INTERVAL, 1);
+      conf.set(HornOptions.DATA_GROUPS, "whole");
+      job.setGroups(2);
+      // 20 steps per group: a data-parallel group learns that the budget is spent one step
+      // late (its members hear it with the next step's header) and pushes that step at its end.
+      job.setMaxIteration(mp ? 40 : 38);
+      assertTrue(job.waitForCompletion(false));
+      models[mp ? 0 : 1] = job.getModel();
+    }
+    Map<String, String> meta = models[0].metadata();
+    assertTrue(meta.get("layout").contains("model-parallel")
+        && meta.get("layout").contains("parameter server (2 shards)"), meta.get("layout"));
+    assertEquals("2", meta.get("ps.shards"), meta.toString());
+    assertEquals(models[1].metadata().get("trained.steps"), meta.get("trained.steps"));
+    double worst = Quadrants.largestDifference(models[1].parameters(), models[0].parameters());
+    assertTrue(worst < 1e-5, "largest difference " + worst);
+    assertTrue(Double.parseDouble(meta.get("test.accuracy")) > 0.8, meta.toString());
+  }
+
+  @Test
+  void severalGroupsWithoutAServerAreRefusedAtSubmit() {
     HornJob job = job("mp-groups", 4);
     job.setGroups(2);
+    job.getConfiguration().set(HornOptions.PARAMSERVER, "off");
     Exception e = assertThrows(Exception.class, () -> job.waitForCompletion(false));
     String all = e.getMessage() + " " + e.getCause();
-    assertTrue(all.contains("horn.parallelism=model trains one group"), all);
+    assertTrue(all.contains("horn.groups=2 needs the parameter server"), all);
   }
 }

@@ -54,6 +54,20 @@ public final class ShardPlan {
     return new ShardPlan(cuts);
   }
 
+  /**
+   * Consecutive ranges of the given sizes, in order: for a vector laid out so that each shard's
+   * part is contiguous already (a model-parallel group's member slices, one after the other).
+   */
+  public static ShardPlan ofSizes(int... sizes) {
+    checkArgument(sizes.length >= 1, "no shards");
+    int[] cuts = new int[sizes.length + 1];
+    for (int s = 0; s < sizes.length; s++) {
+      checkArgument(sizes[s] > 0, "shard %s of %s parameters", s, sizes[s]);
+      cuts[s + 1] = Math.addExact(cuts[s], sizes[s]);
+    }
+    return new ShardPlan(cuts);
+  }
+
   /** One shard holding everything: what a job without sharding uses. */
   public static ShardPlan single(int n) {
     return of(n, 1);
