@@ -112,7 +112,8 @@ final class ModelParallelWorker {
       while (pushes != null ? !stop : step < budget) {
         int b = place.next(settings.batchSize);
         data.fill(place.order(), place.start(), b, x, in, t);
-        double cost = engine.trainStep(x, t, b);
+        // Dropout drawn as a one-worker data-parallel group in this place would (worker g).
+        double cost = engine.trainStep(x, t, b, step + ((long) group << 40));
         if (!Double.isFinite(cost)) {
           throw new TrainingDivergedException("the model-parallel group diverged at step " + step
               + ": the cost became " + cost + "; lower horn.learning.rate (now "

@@ -40,6 +40,22 @@ class ModelParallelJobTest {
   }
 
   private static HornJob job(String name, int members) {
+    return Quadrants.network(unlayered(name, members));
+  }
+
+  /** The quadrants network with dropout: inputs kept with probability 0.9, hidden units 0.7. */
+  private static HornJob withDropout(String name, int members) {
+    HornJob job = unlayered(name, members);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(64, 0.9f, ReLU.class, StandardNeuron.class);
+    job.addLayer(32, 0.7f, ReLU.class, StandardNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    return job;
+  }
+
+  private static HornJob unlayered(String name, int members) {
     HornConfiguration conf = new HornConfiguration();
     conf.set("bsp.master.address", "local");
     conf.set("bsp.local.dir", dir.resolve("hama-local").toString());
@@ -55,7 +71,7 @@ class ModelParallelJobTest {
     job.setSeed(13);
     job.setEpochs(2);
     job.setBatchSize(64);
-    return Quadrants.network(job);
+    return job;
   }
 
   @Test
@@ -118,14 +134,15 @@ class ModelParallelJobTest {
   /**
    * Two model-parallel groups of two with the server (one shard per member: each member pushes
    * and pulls its own slice), in lock-step and pushing every step, train as two data-parallel
-   * workers with the same server: the same batches, the same pushes, the same weights.
+   * workers with the same server: the same batches, the same dropout masks, the same pushes,
+   * the same weights.
    */
   @Test
   void groupsWithAServerPushTheirSlicesAndTrainAsDataParallelGroups() throws Exception {
     Model[] models = new Model[2];
     for (String parallelism : new String[] {"model", "data"}) {
       boolean mp = parallelism.equals("model");
-      HornJob job = job(parallelism + "-ps", mp ? 4 : 2);
+      HornJob job = withDropout(parallelism + "-ps", mp ? 4 : 2);
       HornConfiguration conf = job.getConfiguration();
       conf.set(HornOptions.PARALLELISM, parallelism);
       conf.set(HornOptions.STALENESS, 0);

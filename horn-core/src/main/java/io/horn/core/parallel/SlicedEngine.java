@@ -13,6 +13,7 @@ import io.horn.core.model.NetworkSpec;
 import io.horn.core.optimizer.Optimizer;
 import io.horn.core.optimizer.OptimizerState;
 import io.horn.core.optimizer.Optimizers;
+import java.util.SplittableRandom;
 
 /**
  * One member's engine in a model-parallel group ({@link NeuronSlices}): it holds only its
@@ -27,8 +28,9 @@ import io.horn.core.optimizer.Optimizers;
  * batch and targets are the same on every member; every member computes the output layer's cost
  * and errors from the gathered outputs.
  *
- * <p>Built-in neurons only ({@link StandardNeuron} layers) and no dropout: other networks are
- * refused at construction, naming the layer.
+ * <p>Built-in neurons only ({@link StandardNeuron} layers): other networks are refused at
+ * construction, naming the layer. Dropout is drawn and applied on the gathered layers, the same
+ * on every member and as the whole-network engine draws it.
  *
  * <p>Lifecycle: construct, {@link #setParameters} (and, when resuming, {@link
  * #restoreOptimizerState}), any number of {@link #trainStep}, {@link #predict} and {@link
@@ -53,13 +55,20 @@ public final class SlicedEngine {
   private final float[][] acts; // full, (n[l] + 1) x B with a row of ones
   private final float[][] own; // this member's rows of a layer: outputs, then errors
   private final float[] outputDelta;
+  /**
+   * Per layer with dropout, the whole layer's mask (n × B, 0 or 1) of the current step: every
+   * member draws all of it, in the whole-network engine's order from the same seed, so the
+   * gathered outputs are dropped alike everywhere and as one engine drops them.
+   */
+  private final float[][] masks;
+  private boolean masked;
   private final float[] packed; // a layer's chunks in member order (gather out, scatter in)
   private final int[][] counts; // [layer][member]: chunk sizes for the current batch
   private long updates;
 
   /**
    * @param maxBatch the largest batch one step takes
-   * @throws IllegalArgumentException if a layer has user-written neurons or dropout
+   * @throws IllegalArgumentException if a layer has user-written neurons
    */
   public SlicedEngine(NeuronSlices slices, TrainingSettings settings, int maxBatch,
       GroupExchange exchange) {
@@ -80,8 +89,6 @@ public final class SlicedEngine {
       checkArgument(spec.layer(l).neuron() == StandardNeuron.class || l == 0, "layer %s has "
           + "user-written neurons (%s): model parallelism runs built-in neurons only", l,
           spec.layer(l).neuron().getName());
-      checkArgument(spec.layer(l).dropRate() == 0, "layer %s drops units (rate %s): model "
-          + "parallelism runs without dropout", l, (Object) spec.layer(l).dropRate());
       act[l] = newInstance(spec.layer(l).activation());
     }
     cost = newInstance(spec.cost());
@@ -99,6 +106,12 @@ public final class SlicedEngine {
       widest = Math.max(widest, n[l]);
       if (l >= 1) {
         own[l] = new float[slices.owned(l, member) * maxBatch];
+      }
+    }
+    masks = new float[top + 1][];
+    for (int l = 0; l < top; l++) {
+      if (spec.layer(l).dropRate() > 0) {
+        masks[l] = new float[n[l] * maxBatch];
       }
     }
     outputDelta = new float[n[top] * maxBatch];
@@ -161,13 +174,15 @@ public final class SlicedEngine {
 
   /**
    * One training step over {@code batch} samples (column-major {@code x}: inputSize × batch,
-   * {@code t}: outputSize × batch), the same on every member; returns the summed cost.
+   * {@code t}: outputSize × batch), the same on every member; returns the summed cost. {@code
+   * seed} picks the dropout masks as the whole-network engine's {@code step} argument does.
    */
-  public double trainStep(float[] x, float[] t, int batch) {
+  public double trainStep(float[] x, float[] t, int batch, long seed) {
     checkArgument(batch > 0 && batch <= maxBatch, "batch %s outside 1..%s", batch, maxBatch);
     checkArgument(x.length >= n[0] * batch && t.length >= n[top] * batch,
         "x or t too short for %s samples", batch);
-    forward(x, batch);
+    // The whole-network engine's dropout stream for a step of this seed.
+    forward(x, batch, new SplittableRandom(settings.seed ^ (seed * 0x9E37L)));
     double c = 0;
     int ld = n[top] + 1;
     for (int s = 0; s < batch; s++) {
@@ -182,19 +197,22 @@ public final class SlicedEngine {
   /** Inference: the outputs ({@code outputSize × batch}) of {@code batch} samples into y. */
   public void predict(float[] x, int batch, float[] y) {
     checkArgument(batch > 0 && batch <= maxBatch, "batch %s outside 1..%s", batch, maxBatch);
-    forward(x, batch);
+    forward(x, batch, null);
     int ld = n[top] + 1;
     for (int s = 0; s < batch; s++) {
       System.arraycopy(acts[top], s * ld, y, s * n[top], n[top]);
     }
   }
 
-  private void forward(float[] x, int batch) {
+  /** {@code rnd}: the step's dropout stream in training, null in inference. */
+  private void forward(float[] x, int batch, SplittableRandom rnd) {
+    masked = rnd != null;
     int ld0 = n[0] + 1;
     for (int s = 0; s < batch; s++) {
       System.arraycopy(x, s * n[0], acts[0], s * ld0, n[0]);
       acts[0][s * ld0 + n[0]] = 1f;
     }
+    dropout(0, batch, rnd);
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
       int m = slices.owned(l, member);
@@ -206,6 +224,32 @@ public final class SlicedEngine {
       gatherRows(l, batch);
       if (act[l].isLayerWise()) {
         act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
+      }
+      if (l < top) {
+        dropout(l, batch, rnd);
+      }
+    }
+  }
+
+  /**
+   * Dropout of the whole (gathered) layer {@code l} as the whole-network engine does it: in
+   * training each unit kept (×1) or dropped (×0) by a draw of {@code rnd}, all n × B in order;
+   * in inference every unit scaled by the keep probability.
+   */
+  private void dropout(int l, int batch, SplittableRandom rnd) {
+    float rate = spec.layer(l).dropRate();
+    if (rate == 0) {
+      return;
+    }
+    int ld = n[l] + 1;
+    float[] a = acts[l];
+    float[] m = masks[l];
+    for (int i = 0; i < n[l] * batch; i++) {
+      m[i] = rnd == null ? 1f - rate : rnd.nextFloat() < rate ? 0f : 1f;
+    }
+    for (int s = 0; s < batch; s++) {
+      for (int i = 0; i < n[l]; i++) {
+        a[i + s * ld] *= m[i + s * n[l]];
       }
     }
   }
@@ -270,8 +314,17 @@ public final class SlicedEngine {
       }
       exchange.reduceScatter(packed, c, own[l - 1]);
       int mb = slices.owned(l - 1, member);
-      act[l - 1].backward(acts[l - 1], slices.from(l - 1, member), in + 1, own[l - 1], 0, mb,
-          mb, batch);
+      int lo = slices.from(l - 1, member);
+      act[l - 1].backward(acts[l - 1], lo, in + 1, own[l - 1], 0, mb, mb, batch);
+      float[] mask = masks[l - 1];
+      if (mask != null && masked) {
+        // A dropped unit passes no error down: this member's rows of the layer's mask.
+        for (int s = 0; s < batch; s++) {
+          for (int j = 0; j < mb; j++) {
+            own[l - 1][s * mb + j] *= mask[lo + j + s * in];
+          }
+        }
+      }
     }
   }
 

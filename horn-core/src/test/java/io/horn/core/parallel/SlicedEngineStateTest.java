@@ -93,7 +93,7 @@ class SlicedEngineStateTest {
             e.restoreOptimizerState(states[member]);
           }
           for (int step = from; step < to; step++) {
-            e.trainStep(batches[step][0], batches[step][1], BATCH);
+            e.trainStep(batches[step][0], batches[step][1], BATCH, step);
           }
           float[] w = new float[plan.parameterCount(member)];
           e.getParameters(w);

@@ -42,10 +42,15 @@ class SlicedEngineTest {
   private static final int STEPS = 50;
 
   private static NetworkSpec mlp(boolean softmax) {
+    return mlp(softmax, 0f);
+  }
+
+  /** {@code drop}: the hidden layers' drop rate (the input layer's is half of it). */
+  private static NetworkSpec mlp(boolean softmax, float drop) {
     List<LayerSpec> layers = List.of(
-        new LayerSpec(19, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(23, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(13, Tanh.class, StandardNeuron.class, 0f),
+        new LayerSpec(19, ReLU.class, StandardNeuron.class, drop / 2),
+        new LayerSpec(23, ReLU.class, StandardNeuron.class, drop),
+        new LayerSpec(13, Tanh.class, StandardNeuron.class, drop),
         new LayerSpec(7, softmax ? SoftMax.class : Sigmoid.class, StandardNeuron.class, 0f));
     return new NetworkSpec(layers, softmax ? CrossEntropy.class : SquaredError.class);
   }
@@ -85,8 +90,8 @@ class SlicedEngineTest {
     try (NetworkEngine e = new CpuBackend().createEngine(spec, s, BATCH)) {
       e.setParameters(start);
       Gradients g = new Gradients(spec.parameterCount());
-      for (float[][] b : batches) {
-        e.trainStep(b[0], b[1], BATCH, 0, g);
+      for (int step = 0; step < batches.length; step++) {
+        e.trainStep(batches[step][0], batches[step][1], BATCH, step, g);
       }
       float[] w = new float[spec.parameterCount()];
       e.getParameters(w);
@@ -107,8 +112,8 @@ class SlicedEngineTest {
         runs.add(pool.submit(() -> {
           SlicedEngine e = new SlicedEngine(plan, s, BATCH, ex[member]);
           e.setParameters(plan.slice(start, member));
-          for (float[][] b : batches) {
-            e.trainStep(b[0], b[1], BATCH);
+          for (int step = 0; step < batches.length; step++) {
+            e.trainStep(batches[step][0], batches[step][1], BATCH, step);
           }
           float[] mine = new float[plan.parameterCount(member)];
           e.getParameters(mine);
@@ -154,6 +159,63 @@ class SlicedEngineTest {
     }
   }
 
+  /**
+   * Dropout on the input and hidden layers: every member draws the whole engine's masks and
+   * drops the gathered layers alike, so the group still trains as one engine, and predicts as
+   * one (every unit scaled by its keep probability).
+   */
+  @Test
+  void withDropoutTwoAndFourMembersStillTrainAndPredictAsOneEngine() throws Exception {
+    NetworkSpec spec = mlp(true, 0.4f);
+    TrainingSettings s = settings(TrainingMethod.GRADIENT_DESCENT);
+    float[] start = Initializer.initialize(spec, s.initialization, 5);
+    float[][][] batches = batches(spec);
+    float[] one = single(spec, s, start, batches);
+    float[] noDrop = single(mlp(true, 0f), s, start, batches);
+    double apart = 0;
+    for (int i = 0; i < one.length; i++) {
+      apart = Math.max(apart, Math.abs(one[i] - noDrop[i]));
+    }
+    assertTrue(apart > 1e-2, "dropout changed the weights by only " + apart);
+    float[] want = new float[spec.outputSize() * BATCH];
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, s, BATCH)) {
+      e.setParameters(one);
+      e.predict(batches[0][0], BATCH, want);
+    }
+    for (int members : new int[] {2, 4}) {
+      float[] trained = sliced(spec, s, start, batches, members);
+      assertClose(one, trained);
+      assertClose(want, slicedPredict(spec, s, trained, batches[0][0], members));
+    }
+  }
+
+  private static float[] slicedPredict(NetworkSpec spec, TrainingSettings s, float[] weights,
+      float[] x, int members) throws Exception {
+    NeuronSlices plan = NeuronSlices.of(spec, members);
+    ThreadExchange[] ex = ThreadExchange.group(members, 30_000);
+    ExecutorService pool = Executors.newFixedThreadPool(members);
+    try {
+      List<Future<float[]>> runs = new ArrayList<>();
+      for (int m = 0; m < members; m++) {
+        int member = m;
+        runs.add(pool.submit(() -> {
+          SlicedEngine e = new SlicedEngine(plan, s, BATCH, ex[member]);
+          e.setParameters(plan.slice(weights, member));
+          float[] y = new float[spec.outputSize() * BATCH];
+          e.predict(x, BATCH, y);
+          return y;
+        }));
+      }
+      float[] y0 = runs.get(0).get();
+      for (int m = 1; m < members; m++) {
+        assertArrayEquals(y0, runs.get(m).get(), "every member has the gathered outputs");
+      }
+      return y0;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void slicesTileTheParameterVector() {
     NetworkSpec spec = mlp(true);
@@ -191,20 +253,12 @@ class SlicedEngineTest {
   }
 
   @Test
-  void userNeuronsDropoutAndTooNarrowLayersAreRefused() {
-    NetworkSpec withDropout = new NetworkSpec(List.of(
-        new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
-        new LayerSpec(8, ReLU.class, StandardNeuron.class, 0.5f),
-        new LayerSpec(3, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new SlicedEngine(NeuronSlices.of(withDropout, 2),
-            settings(TrainingMethod.GRADIENT_DESCENT), 8, ThreadExchange.group(2, 1000)[0]));
-    assertTrue(e.getMessage().contains("layer 1 drops units"), e.getMessage());
+  void userNeuronsAndTooNarrowLayersAreRefused() {
     NetworkSpec user = new NetworkSpec(List.of(
         new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
         new LayerSpec(8, ReLU.class, DropoutNeuron.class, 0f),
         new LayerSpec(3, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
-    e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SlicedEngine(NeuronSlices.of(user, 2),
             settings(TrainingMethod.GRADIENT_DESCENT), 8, ThreadExchange.group(2, 1000)[0]));
     assertTrue(e.getMessage().contains("layer 1 has user-written neurons"), e.getMessage());
