@@ -131,6 +131,28 @@ class ModelParallelJobTest {
     assertTrue((System.nanoTime() - t0) / 1e9 < 60, "took too long");
   }
 
+  /** The Horn README's neuron in the hidden layer: a group of two trains as one engine. */
+  @Test
+  void userWrittenNeuronsTrainAsTheInProcessTrainer() throws Exception {
+    HornJob job = unlayered("mp-user", 2);
+    job.setLearningRate(0.05);
+    job.setMomentumWeight(0.9);
+    job.inputLayer(64, ReLU.class, StandardNeuron.class);
+    job.addLayer(32, ReLU.class, io.horn.core.HornStyleNeuron.class);
+    job.outputLayer(10, SoftMax.class, StandardNeuron.class);
+    job.setCostFunction(CrossEntropy.class);
+    assertTrue(job.waitForCompletion(false));
+    Model model = job.getModel();
+    assertTrue(model.metadata().get("layout").contains("model-parallel"));
+    Model local = new Trainer(job.getNetworkSpec(),
+        TrainingSettings.from(job.getConfiguration()), new CpuBackend())
+        .fit(Datasets.open(dir.toString()), null, null);
+    double worst = Quadrants.largestDifference(local.parameters(), model.parameters());
+    assertTrue(worst < 1e-5, "largest difference " + worst);
+    assertTrue(Double.parseDouble(model.metadata().get("test.accuracy")) > 0.8,
+        model.metadata().toString());
+  }
+
   /**
    * Two model-parallel groups of two with the server (one shard per member: each member pushes
    * and pulls its own slice), in lock-step and pushing every step, train as two data-parallel

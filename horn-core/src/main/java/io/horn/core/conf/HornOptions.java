@@ -149,8 +149,8 @@ public final class HornOptions {
           + "on its part of each mini-batch; the group sums the gradients) or model (every "
           + "member holds 1/P of every layer's neurons and their optimizer state, and all "
           + "members train on the whole mini-batch, exchanging each layer's outputs and errors; "
-          + "for models that one task's heap cannot hold). model runs built-in neurons; with "
-          + "several groups the parameter server has one shard per member.",
+          + "for models that one task's heap cannot hold). With several model-parallel groups "
+          + "the parameter server has one shard per member.",
       v -> v.equals("data") || v.equals("model"),
       "one of data model");
 

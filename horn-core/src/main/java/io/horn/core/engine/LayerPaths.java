@@ -43,7 +43,7 @@ public final class LayerPaths {
   private LayerPaths() {}
 
   /** Whether layer {@code l}'s neurons run as BLAS products. */
-  static boolean builtIn(NetworkSpec spec, TrainingSettings s, int l) {
+  public static boolean builtIn(NetworkSpec spec, TrainingSettings s, int l) {
     Class<?> neuron = spec.layer(l).neuron();
     return s.fastPath && (neuron == StandardNeuron.class || neuron == DropoutNeuron.class);
   }

@@ -19,7 +19,9 @@ import io.horn.core.model.NetworkSpec;
 public final class NeuronSlices {
   private final NetworkSpec spec;
   private final int members;
-  private final int[][] from; // [layer][member], layer 0 unused
+  // [layer][member]; layer 0's units hold no parameters, but a user-written input layer's
+  // backward pass runs on its units, split the same way.
+  private final int[][] from;
   private final int[][] memberOffset; // [member][layer]: where layer l's run starts in member's
   private final int[] memberCount;
 
@@ -30,7 +32,7 @@ public final class NeuronSlices {
     from = new int[depth][members + 1];
     memberOffset = new int[members][depth];
     memberCount = new int[members];
-    for (int l = 1; l < depth; l++) {
+    for (int l = 0; l < depth; l++) {
       int n = spec.size(l);
       for (int m = 0; m <= members; m++) {
         from[l][m] = (int) ((long) n * m / members);

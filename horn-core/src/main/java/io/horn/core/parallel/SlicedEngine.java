@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.ludovic.netlib.blas.BLAS;
-import io.horn.core.StandardNeuron;
 import io.horn.core.activation.ActivationFunction;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.cost.CostFunction;
@@ -28,9 +27,9 @@ import java.util.SplittableRandom;
  * batch and targets are the same on every member; every member computes the output layer's cost
  * and errors from the gathered outputs.
  *
- * <p>Built-in neurons only ({@link StandardNeuron} layers): other networks are refused at
- * construction, naming the layer. Dropout is drawn and applied on the gathered layers, the same
- * on every member and as the whole-network engine draws it.
+ * <p>Layers of user-written neurons run the user's code on this member's neurons ({@link
+ * SlicedNeuronLayers}, which says what their backward pass costs). Dropout is drawn and applied
+ * on the gathered layers, the same on every member and as the whole-network engine draws it.
  *
  * <p>Lifecycle: construct, {@link #setParameters} (and, when resuming, {@link
  * #restoreOptimizerState}), any number of {@link #trainStep}, {@link #predict} and {@link
@@ -62,13 +61,13 @@ public final class SlicedEngine {
    */
   private final float[][] masks;
   private boolean masked;
+  private final SlicedNeuronLayers neurons;
   private final float[] packed; // a layer's chunks in member order (gather out, scatter in)
   private final int[][] counts; // [layer][member]: chunk sizes for the current batch
   private long updates;
 
   /**
    * @param maxBatch the largest batch one step takes
-   * @throws IllegalArgumentException if a layer has user-written neurons
    */
   public SlicedEngine(NeuronSlices slices, TrainingSettings settings, int maxBatch,
       GroupExchange exchange) {
@@ -86,9 +85,6 @@ public final class SlicedEngine {
     act = new ActivationFunction[top + 1];
     for (int l = 0; l <= top; l++) {
       n[l] = spec.size(l);
-      checkArgument(spec.layer(l).neuron() == StandardNeuron.class || l == 0, "layer %s has "
-          + "user-written neurons (%s): model parallelism runs built-in neurons only", l,
-          spec.layer(l).neuron().getName());
       act[l] = newInstance(spec.layer(l).activation());
     }
     cost = newInstance(spec.cost());
@@ -108,9 +104,10 @@ public final class SlicedEngine {
         own[l] = new float[slices.owned(l, member) * maxBatch];
       }
     }
+    neurons = new SlicedNeuronLayers(slices, settings, act, maxBatch, exchange);
     masks = new float[top + 1][];
-    for (int l = 0; l < top; l++) {
-      if (spec.layer(l).dropRate() > 0) {
+    for (int l = 0; l <= top; l++) {
+      if (spec.layer(l).dropRate() > 0 || neurons.userForward(l)) {
         masks[l] = new float[n[l] * maxBatch];
       }
     }
@@ -212,10 +209,25 @@ public final class SlicedEngine {
       System.arraycopy(x, s * n[0], acts[0], s * ld0, n[0]);
       acts[0][s * ld0 + n[0]] = 1f;
     }
+    neurons.configure(rnd != null, settings);
     dropout(0, batch, rnd);
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
       int m = slices.owned(l, member);
+      if (neurons.userForward(l)) {
+        // The user's neurons squash and drop themselves; the mask first, as one engine draws it.
+        fillMask(l, batch, rnd);
+        neurons.forward(l, acts[l - 1], params, prev, acts[l], masks[l], batch);
+        int from = slices.from(l, member);
+        for (int s = 0; s < batch; s++) {
+          System.arraycopy(acts[l], s * (n[l] + 1) + from, own[l], s * m, m);
+        }
+        gatherRows(l, batch);
+        if (act[l].isLayerWise()) {
+          act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
+        }
+        continue;
+      }
       blas.sgemm("T", "N", m, batch, k, 1f, params, slices.offset(l, member), k, acts[l - 1], 0,
           k, 0f, own[l], 0, m);
       if (!act[l].isLayerWise()) {
@@ -236,6 +248,15 @@ public final class SlicedEngine {
    * training each unit kept (×1) or dropped (×0) by a draw of {@code rnd}, all n × B in order;
    * in inference every unit scaled by the keep probability.
    */
+  /** 0 or 1 per unit in training (drawn), the keep probability in inference, 1 without. */
+  private void fillMask(int l, int batch, SplittableRandom rnd) {
+    float rate = spec.layer(l).dropRate();
+    float[] m = masks[l];
+    for (int i = 0; i < n[l] * batch; i++) {
+      m[i] = rnd == null || rate == 0 ? 1f - rate : rnd.nextFloat() < rate ? 0f : 1f;
+    }
+  }
+
   private void dropout(int l, int batch, SplittableRandom rnd) {
     float rate = spec.layer(l).dropRate();
     if (rate == 0) {
@@ -244,9 +265,7 @@ public final class SlicedEngine {
     int ld = n[l] + 1;
     float[] a = acts[l];
     float[] m = masks[l];
-    for (int i = 0; i < n[l] * batch; i++) {
-      m[i] = rnd == null ? 1f - rate : rnd.nextFloat() < rate ? 0f : 1f;
-    }
+    fillMask(l, batch, rnd);
     for (int s = 0; s < batch; s++) {
       for (int i = 0; i < n[l]; i++) {
         a[i + s * ld] *= m[i + s * n[l]];
@@ -294,6 +313,15 @@ public final class SlicedEngine {
       int k = in + 1;
       int m = slices.owned(l, member);
       int off = slices.offset(l, member);
+      if (neurons.userBackward(l - 1)) {
+        // The user's units of layer l-1: their pushes are block l's changes, their own
+        // backpropagated values the errors below (mask and derivative included).
+        float[] mask = neurons.userForward(l - 1) || (masked && masks[l - 1] != null)
+            ? masks[l - 1] : null;
+        neurons.backward(l, acts[l - 1], mask, params, prev, own[l], l > 1 ? own[l - 1] : null,
+            sums, batch);
+        continue;
+      }
       blas.sgemm("N", "T", k, m, batch, 1f, acts[l - 1], 0, k, own[l], 0, m, 1f, sums, off, k);
       if (l == 1) {
         break;
@@ -347,6 +375,16 @@ public final class SlicedEngine {
       int off = slices.offset(l, member);
       for (int j = 0; j < slices.owned(l, member); j++) {
         int col = off + j * (in + 1);
+        if (neurons.userBackward(l - 1)) {
+          // The user's pushed changes, averaged, plus L2 decay of the weights, as one engine.
+          float lrDecay = settings.learningRate * decay;
+          for (int i = col; i <= col + in; i++) {
+            float d = sums[i] * inv - (i < col + in ? lrDecay * params[i] : 0f);
+            prev[i] = d;
+            params[i] += d;
+          }
+          continue;
+        }
         optimizer.update(params, sums, prev, col, in, inv, decay);
         optimizer.update(params, sums, prev, col + in, 1, inv, 0f);
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.horn.core.DropoutNeuron;
+import io.horn.core.HornStyleNeuron;
 import io.horn.core.StandardNeuron;
 import io.horn.core.TrainingMethod;
 import io.horn.core.activation.ReLU;
@@ -56,7 +57,10 @@ class SlicedEngineTest {
   }
 
   private static TrainingSettings settings(TrainingMethod method) {
-    HornConfiguration conf = new HornConfiguration();
+    return settings(method, new HornConfiguration());
+  }
+
+  private static TrainingSettings settings(TrainingMethod method, HornConfiguration conf) {
     conf.set(HornOptions.LEARNING_RATE, 0.05f);
     conf.set(HornOptions.MOMENTUM_WEIGHT, 0.9f);
     conf.set(HornOptions.REGULARIZATION_WEIGHT, 1e-4f);
@@ -216,6 +220,40 @@ class SlicedEngineTest {
     }
   }
 
+  /**
+   * User-written neurons: the Horn README's neuron in the hidden layers (momentum through
+   * {@code getPrevWeight}, pushes as the updates), and every layer on the per-neuron path with
+   * dropout (the input layer's units push, the output layer's neurons feed forward); groups of
+   * 2 and 4 train as one engine.
+   */
+  @Test
+  void userWrittenNeuronsTrainAsOneEngine() throws Exception {
+    NetworkSpec horn = new NetworkSpec(List.of(
+        new LayerSpec(19, ReLU.class, StandardNeuron.class, 0f),
+        new LayerSpec(23, ReLU.class, HornStyleNeuron.class, 0.3f),
+        new LayerSpec(13, Tanh.class, HornStyleNeuron.class, 0f),
+        new LayerSpec(7, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
+    HornConfiguration slow = new HornConfiguration();
+    slow.set(HornOptions.FAST_PATH, false);
+    for (Object[] c : new Object[][] {{horn, settings(TrainingMethod.GRADIENT_DESCENT)},
+        {mlp(true, 0.4f), settings(TrainingMethod.GRADIENT_DESCENT, slow)},
+        {mlp(false, 0f), settings(TrainingMethod.ADAM, slow)}}) {
+      NetworkSpec spec = (NetworkSpec) c[0];
+      TrainingSettings s = (TrainingSettings) c[1];
+      float[] start = Initializer.initialize(spec, s.initialization, 9);
+      float[][][] batches = batches(spec);
+      float[] one = single(spec, s, start, batches);
+      double moved = 0;
+      for (int i = 0; i < one.length; i++) {
+        moved = Math.max(moved, Math.abs(one[i] - start[i]));
+      }
+      assertTrue(moved > 1e-2, "training moved the weights by only " + moved);
+      for (int members : new int[] {2, 4}) {
+        assertClose(one, sliced(spec, s, start, batches, members));
+      }
+    }
+  }
+
   @Test
   void slicesTileTheParameterVector() {
     NetworkSpec spec = mlp(true);
@@ -253,16 +291,13 @@ class SlicedEngineTest {
   }
 
   @Test
-  void userNeuronsAndTooNarrowLayersAreRefused() {
-    NetworkSpec user = new NetworkSpec(List.of(
+  void layersNarrowerThanTheGroupAreRefused() {
+    NetworkSpec narrow = new NetworkSpec(List.of(
         new LayerSpec(4, ReLU.class, StandardNeuron.class, 0f),
         new LayerSpec(8, ReLU.class, DropoutNeuron.class, 0f),
         new LayerSpec(3, SoftMax.class, StandardNeuron.class, 0f)), CrossEntropy.class);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new SlicedEngine(NeuronSlices.of(user, 2),
-            settings(TrainingMethod.GRADIENT_DESCENT), 8, ThreadExchange.group(2, 1000)[0]));
-    assertTrue(e.getMessage().contains("layer 1 has user-written neurons"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> NeuronSlices.of(user, 4));
+        () -> NeuronSlices.of(narrow, 4));
     assertTrue(e.getMessage().contains("layer 2 has 3 neurons, fewer than the 4 members"),
         e.getMessage());
   }
