@@ -59,8 +59,8 @@ final class JobLayout {
         && conf.get(HornOptions.CHECKPOINT_SECONDS) > 0))) {
       throw new IllegalArgumentException((modelParallel
           ? "model-parallel groups with a parameter server (" + wanted + " shards, one per "
-              + "member)" : HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted + ": a sharded "
-              + "parameter server") + " cut no checkpoints; use one shard with "
+              + "member) cut" : HornOptions.PARAMSERVER_SHARDS.key() + "=" + wanted + ": a "
+              + "sharded parameter server cuts") + " no checkpoints; use one shard with "
           + HornOptions.CHECKPOINT_STEPS.key() + "/" + HornOptions.CHECKPOINT_SECONDS.key()
           + (modelParallel ? ", or one model-parallel group without a server" : ""));
     }
