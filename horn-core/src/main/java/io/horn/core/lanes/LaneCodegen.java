@@ -127,6 +127,9 @@ final class LaneCodegen implements Opcodes {
       for (Statement st : seg.statements()) {
         collectHoisted(st.value(), hoisted);
       }
+      if (seg.push() != null) {
+        collectHoisted(seg.push(), hoisted);
+      }
       for (LaneExpr e : hoisted) {
         laneLoop(() -> {
           mv.visitVarInsn(ALOAD, SLOT0 + e.slot);
@@ -135,44 +138,55 @@ final class LaneCodegen implements Opcodes {
           mv.visitInsn(DASTORE);
         });
       }
-      Label head = new Label();
-      Label end = new Label();
-      mv.visitLabel(head);
-      mv.visitVarInsn(ILOAD, K);
-      mv.visitVarInsn(ILOAD, COUNT);
-      mv.visitJumpInsn(IF_ICMPGE, end);
-      mv.visitVarInsn(ILOAD, K);
-      mv.visitLdcInsn(LaneFrame.LANES);
-      mv.visitInsn(IMUL);
-      mv.visitVarInsn(ISTORE, KBASE);
-      // The synapse's weight and previous change, the same for every lane: read once. Its
-      // per-lane values have an array of their own: loops that index every array by the lane
-      // alone are the ones the JIT vectorises.
-      uniform(WEIGHTS, WEIGHT);
-      uniform(PREVS, PREV);
-      mv.visitVarInsn(ALOAD, VALUES);
-      mv.visitVarInsn(ILOAD, K);
-      mv.visitInsn(AALOAD);
-      mv.visitVarInsn(ASTORE, CURRENT);
-      statements(seg.statements());
-      if (seg.pushes()) {
-        mv.visitVarInsn(ALOAD, PUSHED);
-        mv.visitInsn(ICONST_0);
-        mv.visitVarInsn(ALOAD, PUSHES);
-        mv.visitVarInsn(ILOAD, KBASE);
-        mv.visitVarInsn(ILOAD, LANES);
-        mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
-            "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
+      if (!seg.statements().isEmpty()) {
+        synapseLoop(seg);
       }
-      mv.visitIincInsn(K, 1);
-      mv.visitJumpInsn(GOTO, head);
-      mv.visitLabel(end);
-      if (seg.pushes()) {
-        mv.visitVarInsn(ALOAD, F);
-        mv.visitMethodInsn(INVOKESTATIC, BASE, "reducePushes", "(" + FRAME_DESC + ")V", false);
+      if (seg.push() != null) {
+        new PushLoopCodegen(mv, F, LANES, K, LANE, COUNT, BASE_INDEX, SLOT0, SLOT0 + slots)
+            .emit(seg.push());
       }
     }
     mv.visitInsn(RETURN);
+  }
+
+  /** The synapse loop of a segment: its statements for every synapse, all lanes per synapse. */
+  private void synapseLoop(Segment seg) {
+    Label head = new Label();
+    Label end = new Label();
+    mv.visitLabel(head);
+    mv.visitVarInsn(ILOAD, K);
+    mv.visitVarInsn(ILOAD, COUNT);
+    mv.visitJumpInsn(IF_ICMPGE, end);
+    mv.visitVarInsn(ILOAD, K);
+    mv.visitLdcInsn(LaneFrame.LANES);
+    mv.visitInsn(IMUL);
+    mv.visitVarInsn(ISTORE, KBASE);
+    // The synapse's weight and previous change, the same for every lane: read once. Its
+    // per-lane values have an array of their own: loops that index every array by the lane
+    // alone are the ones the JIT vectorises.
+    uniform(WEIGHTS, WEIGHT);
+    uniform(PREVS, PREV);
+    mv.visitVarInsn(ALOAD, VALUES);
+    mv.visitVarInsn(ILOAD, K);
+    mv.visitInsn(AALOAD);
+    mv.visitVarInsn(ASTORE, CURRENT);
+    statements(seg.statements());
+    if (seg.pushes()) {
+      mv.visitVarInsn(ALOAD, PUSHED);
+      mv.visitInsn(ICONST_0);
+      mv.visitVarInsn(ALOAD, PUSHES);
+      mv.visitVarInsn(ILOAD, KBASE);
+      mv.visitVarInsn(ILOAD, LANES);
+      mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
+          "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
+    }
+    mv.visitIincInsn(K, 1);
+    mv.visitJumpInsn(GOTO, head);
+    mv.visitLabel(end);
+    if (seg.pushes()) {
+      mv.visitVarInsn(ALOAD, F);
+      mv.visitMethodInsn(INVOKESTATIC, BASE, "reducePushes", "(" + FRAME_DESC + ")V", false);
+    }
   }
 
   private void uniform(int array, int local) {
@@ -190,7 +204,7 @@ final class LaneCodegen implements Opcodes {
     mv.visitVarInsn(ISTORE, local);
   }
 
-  private static boolean computes(LaneExpr e) {
+  static boolean computes(LaneExpr e) {
     return e.kind == LaneExpr.Kind.BINARY || e.kind == LaneExpr.Kind.CALL;
   }
 
@@ -281,10 +295,7 @@ final class LaneCodegen implements Opcodes {
         mv.visitInsn(DALOAD);
         return;
       case SETTING:
-        mv.visitVarInsn(ALOAD, F);
-        mv.visitFieldInsn(GETFIELD, FRAME, e.setting == LaneExpr.Setting.LEARNING_RATE
-            ? "learningRate" : e.setting == LaneExpr.Setting.MOMENTUM_WEIGHT ? "momentumWeight"
-            : "regularizationWeight", "D");
+        setting(mv, F, e.setting);
         return;
       case SYNAPSE:
         synapse(e.read);
@@ -292,8 +303,7 @@ final class LaneCodegen implements Opcodes {
       case BINARY:
         expr(e.children[0], useHoisted);
         expr(e.children[1], useHoisted);
-        mv.visitInsn(e.op == LaneExpr.Op.ADD ? DADD : e.op == LaneExpr.Op.SUB ? DSUB
-            : e.op == LaneExpr.Op.MUL ? DMUL : e.op == LaneExpr.Op.DIV ? DDIV : DREM);
+        mv.visitInsn(opcode(e.op));
         return;
       default:
         call(e, useHoisted);
@@ -313,22 +323,39 @@ final class LaneCodegen implements Opcodes {
   }
 
   private void call(LaneExpr e, boolean useHoisted) {
-    MathOp f = e.function;
-    if (f == MathOp.NEG) {
-      expr(e.children[0], useHoisted);
-      mv.visitInsn(DNEG);
-      return;
-    }
-    if (f == MathOp.APPLY || f == MathOp.APPLY_DERIVATIVE) {
+    if (e.function == MathOp.APPLY || e.function == MathOp.APPLY_DERIVATIVE) {
       mv.visitVarInsn(ALOAD, FN);
-      expr(e.children[0], useHoisted);
-      mv.visitMethodInsn(INVOKEVIRTUAL, FUNCTION, f == MathOp.APPLY ? "apply"
-          : "applyDerivative", "(D)D", false);
-      return;
     }
     for (LaneExpr c : e.children) {
       expr(c, useHoisted);
     }
-    mv.visitMethodInsn(INVOKESTATIC, f.owner(), f.method(), f.descriptor(), false);
+    callInsn(mv, e.function);
+  }
+
+  /** Reads a training setting from the frame in local {@code f}. */
+  static void setting(MethodVisitor mv, int f, LaneExpr.Setting s) {
+    mv.visitVarInsn(ALOAD, f);
+    mv.visitFieldInsn(GETFIELD, FRAME, s == LaneExpr.Setting.LEARNING_RATE ? "learningRate"
+        : s == LaneExpr.Setting.MOMENTUM_WEIGHT ? "momentumWeight" : "regularizationWeight", "D");
+  }
+
+  static int opcode(LaneExpr.Op op) {
+    return op == LaneExpr.Op.ADD ? DADD : op == LaneExpr.Op.SUB ? DSUB
+        : op == LaneExpr.Op.MUL ? DMUL : op == LaneExpr.Op.DIV ? DDIV : DREM;
+  }
+
+  /**
+   * The instruction of a function whose operands are on the stack (after the squashing function
+   * for {@code APPLY} and {@code APPLY_DERIVATIVE}).
+   */
+  static void callInsn(MethodVisitor mv, MathOp f) {
+    if (f == MathOp.NEG) {
+      mv.visitInsn(DNEG);
+    } else if (f == MathOp.APPLY || f == MathOp.APPLY_DERIVATIVE) {
+      mv.visitMethodInsn(INVOKEVIRTUAL, FUNCTION, f == MathOp.APPLY ? "apply"
+          : "applyDerivative", "(D)D", false);
+    } else {
+      mv.visitMethodInsn(INVOKESTATIC, f.owner(), f.method(), f.descriptor(), false);
+    }
   }
 }

@@ -24,15 +24,20 @@ final class LaneProgram {
   /** One statement: evaluate {@code value}, then apply {@code effect}. */
   record Statement(Effect effect, int target, LaneExpr value) {}
 
-  /** Statements run once, or once per synapse when {@code loop}. */
-  record Segment(boolean loop, ImmutableList<Statement> statements, boolean pushes) {}
+  /**
+   * Statements run once, or once per synapse when {@code loop}. {@code pushes}: a push is among
+   * the statements; {@code push}: the value of a push split off the statements ({@link
+   * PushSplit}), run as a loop of its own after them, or null.
+   */
+  record Segment(boolean loop, ImmutableList<Statement> statements, boolean pushes,
+      LaneExpr push) {}
 
   private final int slots;
   private final LaneCode code;
 
   LaneProgram(List<Segment> segments, int slots, boolean forward) {
     this.slots = slots;
-    this.code = LaneCodegen.generate(ImmutableList.copyOf(segments), slots, forward);
+    this.code = LaneCodegen.generate(PushSplit.split(segments, slots), slots, forward);
   }
 
   int slots() {
