@@ -33,11 +33,12 @@ final class LaneProgram {
       LaneExpr push) {}
 
   private final int slots;
-  private final LaneCode code;
+  private final List<LaneCode> codes;
 
   LaneProgram(List<Segment> segments, int slots, boolean forward) {
     this.slots = slots;
-    this.code = LaneCodegen.generate(PushSplit.split(segments, slots), slots, forward);
+    this.codes = ImmutableList.copyOf(
+        LaneCodegen.generate(PushSplit.split(segments, slots), slots, forward));
   }
 
   int slots() {
@@ -46,6 +47,8 @@ final class LaneProgram {
 
   /** Runs the method for {@code f.lanes} samples over {@code f.count} synapses. */
   void run(LaneFrame f) {
-    code.run(f);
+    for (int i = 0; i < codes.size(); i++) {
+      codes.get(i).run(f);
+    }
   }
 }

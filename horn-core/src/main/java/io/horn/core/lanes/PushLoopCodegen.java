@@ -1,5 +1,7 @@
 package io.horn.core.lanes;
 
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.objectweb.asm.Label;
@@ -12,7 +14,7 @@ import org.objectweb.asm.Opcodes;
  * <pre>
  * for (lane = 0; lane &lt; lanes; lane++)          // samples, in order
  *   for (k = 0; k &lt; count; k++)                 // synapses, side by side
- *     pushesT[rowBase + k] += value(lane, k);
+ *     pushesT[rowBase + k] += value(LANE, K);
  * </pre>
  *
  * <p>Each synapse's sum takes the pushes in sample order, as on the per-neuron path, and the
@@ -24,76 +26,79 @@ import org.objectweb.asm.Opcodes;
  * <p>Stateless; writes into one method visitor.
  */
 final class PushLoopCodegen implements Opcodes {
-  private static final String FRAME = "io/horn/core/lanes/LaneFrame";
+  private static final String FRAME = LaneClasses.FRAME;
+
+  // Locals of the generated run(LaneFrame F).
+  private static final int F = 1;
+  private static final int LANES = 2;
+  private static final int COUNT = 3;
+  private static final int ROW_BASE = 4;
+  private static final int K = 5;
+  private static final int LANE = 6;
+  private static final int DELTA_ROW = 7;
+  private static final int WEIGHT_ROW = 8;
+  private static final int PREV_ROW = 9;
+  private static final int PUSHES = 10;
+  private static final int SOURCE = 11;
+  private static final int BUF = 12;
+  /** The lane's values, then the settings, two locals each. */
+  private static final int VALUES = 13;
 
   private final MethodVisitor mv;
-  private final int f;
-  private final int lanes;
-  private final int k;
-  private final int lane;
-  private final int count;
-  private final int rowBase;
-  private final int slot0;
-  /** Locals from here on: rows and the lane's values. */
-  private final int free;
+  /** Per slot read per lane (a hoisted node, a register): its local. */
   private final Map<Integer, Integer> laneLocals = new LinkedHashMap<>();
-  private final int deltaRow;
-  private final int weightRow;
-  private final int prevRow;
-  private final int pushes;
+  /** The invariant nodes among them, by slot. */
+  private final Map<Integer, LaneExpr> invariants = new HashMap<>();
+  private final Map<LaneExpr.Setting, Integer> settings = new EnumMap<>(LaneExpr.Setting.class);
 
-  /**
-   * @param locals of the enclosing method: frame, lanes, k, lane, count, rowBase, the first slot
-   *     array, and the first local free for this loop
-   */
-  PushLoopCodegen(MethodVisitor mv, int f, int lanes, int k, int lane, int count, int rowBase,
-      int slot0, int free) {
+  PushLoopCodegen(MethodVisitor mv) {
     this.mv = mv;
-    this.f = f;
-    this.lanes = lanes;
-    this.k = k;
-    this.lane = lane;
-    this.count = count;
-    this.rowBase = rowBase;
-    this.slot0 = slot0;
-    this.free = free;
-    this.deltaRow = free;
-    this.weightRow = free + 1;
-    this.prevRow = free + 2;
-    this.pushes = free + 3;
   }
 
   void emit(LaneExpr push) {
     boolean[] reads = new boolean[LaneExpr.Read.values().length];
     collect(push, reads);
+    intField("lanes", LANES);
+    intField("count", COUNT);
+    intField("rowBase", ROW_BASE);
+    mv.visitVarInsn(ALOAD, F);
+    mv.visitFieldInsn(GETFIELD, FRAME, "buf", "[[D");
+    mv.visitVarInsn(ASTORE, BUF);
+    int next = VALUES + 2 * laneLocals.size();
+    for (LaneExpr.Setting st : LaneExpr.Setting.values()) {
+      if (settings.containsKey(st)) {
+        settings.put(st, next);
+        LaneCodegen.setting(mv, F, st);
+        mv.visitVarInsn(DSTORE, next);
+        next += 2;
+      }
+    }
     // The unit's sums in a row of their own, indexed by k like every array of the inner loop:
     // with an offset, the JIT cannot rule out that the sums overlap what the loop reads and
     // leaves the loop scalar.
-    field("pushRow", pushes);
+    field("pushRow", PUSHES);
     copyRow(true);
     if (reads[LaneExpr.Read.BACKWARD_WEIGHT.ordinal()]) {
-      widenRow("weightsT", "weightRow", weightRow);
+      widenRow("weightsT", "weightRow", WEIGHT_ROW);
     }
     if (reads[LaneExpr.Read.BACKWARD_PREV.ordinal()]) {
-      widenRow("prevUpdatesT", "prevRow", prevRow);
+      widenRow("prevUpdatesT", "prevRow", PREV_ROW);
     }
-    loop(lane, lanes, () -> {
+    loop(LANE, LANES, () -> {
       for (Map.Entry<Integer, Integer> e : laneLocals.entrySet()) {
-        mv.visitVarInsn(ALOAD, slot0 + e.getKey());
-        mv.visitVarInsn(ILOAD, lane);
-        mv.visitInsn(DALOAD);
+        laneValue(invariants.get(e.getKey()), e.getKey());
         mv.visitVarInsn(DSTORE, e.getValue());
       }
       if (reads[LaneExpr.Read.BACKWARD_DELTA.ordinal()]) {
-        mv.visitVarInsn(ALOAD, f);
+        mv.visitVarInsn(ALOAD, F);
         mv.visitFieldInsn(GETFIELD, FRAME, "deltaRows", "[[D");
-        mv.visitVarInsn(ILOAD, lane);
+        mv.visitVarInsn(ILOAD, LANE);
         mv.visitInsn(AALOAD);
-        mv.visitVarInsn(ASTORE, deltaRow);
+        mv.visitVarInsn(ASTORE, DELTA_ROW);
       }
-      loop(k, count, () -> {
-        mv.visitVarInsn(ALOAD, pushes);
-        mv.visitVarInsn(ILOAD, k);
+      loop(K, COUNT, () -> {
+        mv.visitVarInsn(ALOAD, PUSHES);
+        mv.visitVarInsn(ILOAD, K);
         mv.visitInsn(DUP2);
         mv.visitInsn(DALOAD);
         expr(push);
@@ -102,33 +107,87 @@ final class PushLoopCodegen implements Opcodes {
       });
     });
     copyRow(false);
+    mv.visitInsn(RETURN);
+  }
+
+  private void intField(String name, int local) {
+    mv.visitVarInsn(ALOAD, F);
+    mv.visitFieldInsn(GETFIELD, FRAME, name, "I");
+    mv.visitVarInsn(ISTORE, local);
   }
 
   /** Copies the unit's row of sums from the frame's {@code pushesT} ({@code in}) or back. */
   private void copyRow(boolean in) {
     if (in) {
-      mv.visitVarInsn(ALOAD, f);
+      mv.visitVarInsn(ALOAD, F);
       mv.visitFieldInsn(GETFIELD, FRAME, "pushesT", "[D");
-      mv.visitVarInsn(ILOAD, rowBase);
-      mv.visitVarInsn(ALOAD, pushes);
+      mv.visitVarInsn(ILOAD, ROW_BASE);
+      mv.visitVarInsn(ALOAD, PUSHES);
       mv.visitInsn(ICONST_0);
     } else {
-      mv.visitVarInsn(ALOAD, pushes);
+      mv.visitVarInsn(ALOAD, PUSHES);
       mv.visitInsn(ICONST_0);
-      mv.visitVarInsn(ALOAD, f);
+      mv.visitVarInsn(ALOAD, F);
       mv.visitFieldInsn(GETFIELD, FRAME, "pushesT", "[D");
-      mv.visitVarInsn(ILOAD, rowBase);
+      mv.visitVarInsn(ILOAD, ROW_BASE);
     }
-    mv.visitVarInsn(ILOAD, count);
+    mv.visitVarInsn(ILOAD, COUNT);
     mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy",
         "(Ljava/lang/Object;ILjava/lang/Object;II)V", false);
   }
 
   /** Gives each per-lane value (a hoisted node, a register) a local; notes the getters read. */
+  /**
+   * Pushes the lane's value of an invariant node (computed here, once per lane: its inputs are
+   * registers, constants and settings) or, when {@code e} is null, of register {@code slot}.
+   */
+  private void laneValue(LaneExpr e, int slot) {
+    if (e == null || e.kind == LaneExpr.Kind.REG) {
+      mv.visitVarInsn(ALOAD, BUF);
+      mv.visitLdcInsn(e == null ? slot : e.slot);
+      mv.visitInsn(AALOAD);
+      mv.visitVarInsn(ILOAD, LANE);
+      mv.visitInsn(DALOAD);
+      return;
+    }
+    switch (e.kind) {
+      case CONST:
+        mv.visitLdcInsn(e.value);
+        return;
+      case SETTING:
+        LaneCodegen.setting(mv, F, e.setting);
+        return;
+      case BINARY:
+        laneValue(e.children[0], 0);
+        laneValue(e.children[1], 0);
+        mv.visitInsn(LaneCodegen.opcode(e.op));
+        return;
+      case CALL:
+        if (e.function == MathOp.APPLY || e.function == MathOp.APPLY_DERIVATIVE) {
+          mv.visitVarInsn(ALOAD, F);
+          mv.visitFieldInsn(GETFIELD, FRAME, "function",
+              "Lio/horn/core/activation/ActivationFunction;");
+        }
+        for (LaneExpr c : e.children) {
+          laneValue(c, 0);
+        }
+        LaneCodegen.callInsn(mv, e.function);
+        return;
+      default:
+        throw new IllegalStateException("a synapse getter in a value the loop does not change");
+    }
+  }
+
   private void collect(LaneExpr e, boolean[] reads) {
     if (e.kind == LaneExpr.Kind.REG || e.invariant && LaneCodegen.computes(e)) {
-      laneLocals.computeIfAbsent(e.slot, s -> free + 4 + 2 * laneLocals.size());
+      laneLocals.computeIfAbsent(e.slot, s -> VALUES + 2 * laneLocals.size());
+      if (e.kind != LaneExpr.Kind.REG) {
+        invariants.put(e.slot, e);
+      }
       return;
+    }
+    if (e.kind == LaneExpr.Kind.SETTING) {
+      settings.put(e.setting, -1);
     }
     if (e.kind == LaneExpr.Kind.SYNAPSE) {
       reads[e.read.ordinal()] = true;
@@ -139,7 +198,7 @@ final class PushLoopCodegen implements Opcodes {
   }
 
   private void field(String name, int local) {
-    mv.visitVarInsn(ALOAD, f);
+    mv.visitVarInsn(ALOAD, F);
     mv.visitFieldInsn(GETFIELD, FRAME, name, "[D");
     mv.visitVarInsn(ASTORE, local);
   }
@@ -147,16 +206,15 @@ final class PushLoopCodegen implements Opcodes {
   /** {@code row[k] = (double) source[rowBase + k]} for the unit's synapses. */
   private void widenRow(String source, String row, int local) {
     field(row, local);
-    mv.visitVarInsn(ALOAD, f);
+    mv.visitVarInsn(ALOAD, F);
     mv.visitFieldInsn(GETFIELD, FRAME, source, "[F");
-    int src = pushes + 1;
-    mv.visitVarInsn(ASTORE, src);
-    loop(k, count, () -> {
+    mv.visitVarInsn(ASTORE, SOURCE);
+    loop(K, COUNT, () -> {
       mv.visitVarInsn(ALOAD, local);
-      mv.visitVarInsn(ILOAD, k);
-      mv.visitVarInsn(ALOAD, src);
-      mv.visitVarInsn(ILOAD, rowBase);
-      mv.visitVarInsn(ILOAD, k);
+      mv.visitVarInsn(ILOAD, K);
+      mv.visitVarInsn(ALOAD, SOURCE);
+      mv.visitVarInsn(ILOAD, ROW_BASE);
+      mv.visitVarInsn(ILOAD, K);
       mv.visitInsn(IADD);
       mv.visitInsn(FALOAD);
       mv.visitInsn(F2D);
@@ -190,12 +248,12 @@ final class PushLoopCodegen implements Opcodes {
         mv.visitLdcInsn(e.value);
         return;
       case SETTING:
-        LaneCodegen.setting(mv, f, e.setting);
+        mv.visitVarInsn(DLOAD, settings.get(e.setting));
         return;
       case SYNAPSE:
-        mv.visitVarInsn(ALOAD, e.read == LaneExpr.Read.BACKWARD_DELTA ? deltaRow
-            : e.read == LaneExpr.Read.BACKWARD_WEIGHT ? weightRow : prevRow);
-        mv.visitVarInsn(ILOAD, k);
+        mv.visitVarInsn(ALOAD, e.read == LaneExpr.Read.BACKWARD_DELTA ? DELTA_ROW
+            : e.read == LaneExpr.Read.BACKWARD_WEIGHT ? WEIGHT_ROW : PREV_ROW);
+        mv.visitVarInsn(ILOAD, K);
         mv.visitInsn(DALOAD);
         return;
       case BINARY:
@@ -211,7 +269,7 @@ final class PushLoopCodegen implements Opcodes {
   private void call(LaneExpr e) {
     MathOp op = e.function;
     if (op == MathOp.APPLY || op == MathOp.APPLY_DERIVATIVE) {
-      mv.visitVarInsn(ALOAD, f);
+      mv.visitVarInsn(ALOAD, F);
       mv.visitFieldInsn(GETFIELD, FRAME, "function",
           "Lio/horn/core/activation/ActivationFunction;");
     }
