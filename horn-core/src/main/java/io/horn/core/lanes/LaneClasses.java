@@ -57,4 +57,31 @@ final class LaneClasses implements Opcodes {
       throw new IllegalStateException("generated lane code does not load: " + e, e);
     }
   }
+
+  /** Reads a training setting from the frame in local {@code f}. */
+  static void setting(MethodVisitor mv, int f, LaneExpr.Setting s) {
+    mv.visitVarInsn(ALOAD, f);
+    mv.visitFieldInsn(GETFIELD, FRAME, s == LaneExpr.Setting.LEARNING_RATE ? "learningRate"
+        : s == LaneExpr.Setting.MOMENTUM_WEIGHT ? "momentumWeight" : "regularizationWeight", "D");
+  }
+
+  static int opcode(LaneExpr.Op op) {
+    return op == LaneExpr.Op.ADD ? DADD : op == LaneExpr.Op.SUB ? DSUB
+        : op == LaneExpr.Op.MUL ? DMUL : op == LaneExpr.Op.DIV ? DDIV : DREM;
+  }
+
+  /**
+   * The instruction of a function whose operands are on the stack (after the squashing function
+   * for {@code APPLY} and {@code APPLY_DERIVATIVE}).
+   */
+  static void callInsn(MethodVisitor mv, MathOp f) {
+    if (f == MathOp.NEG) {
+      mv.visitInsn(DNEG);
+    } else if (f == MathOp.APPLY || f == MathOp.APPLY_DERIVATIVE) {
+      mv.visitMethodInsn(INVOKEVIRTUAL, "io/horn/core/activation/ActivationFunction", f == MathOp.APPLY ? "apply"
+          : "applyDerivative", "(D)D", false);
+    } else {
+      mv.visitMethodInsn(INVOKESTATIC, f.owner(), f.method(), f.descriptor(), false);
+    }
+  }
 }

@@ -51,7 +51,6 @@ final class LaneCodegen implements Opcodes {
 
   private final MethodVisitor mv;
   private final boolean forward;
-  private final int slots;
   /** Slots read outside the segment being generated: by other segments, pushes, the runner. */
   private final Set<Integer> readElsewhere;
   /** The unrolled synapse being generated. */
@@ -64,10 +63,9 @@ final class LaneCodegen implements Opcodes {
   /** Whether slot values are in locals (inside a lane loop of statements). */
   private boolean promoted;
 
-  private LaneCodegen(MethodVisitor mv, boolean forward, int slots, Set<Integer> readElsewhere) {
+  private LaneCodegen(MethodVisitor mv, boolean forward, Set<Integer> readElsewhere) {
     this.mv = mv;
     this.forward = forward;
-    this.slots = slots;
     this.readElsewhere = readElsewhere;
   }
 
@@ -106,20 +104,9 @@ final class LaneCodegen implements Opcodes {
     List<LaneCode> codes = new ArrayList<>();
     String kind = forward ? "Forward" : "Backward";
     for (Segment seg : segments) {
-      Set<Integer> elsewhere = new LinkedHashSet<>(
-          List.of(LaneFrame.OUTPUT, LaneFrame.DELTA, LaneFrame.SELF));
-      for (Segment other : segments) {
-        if (other != seg) {
-          for (Statement st : other.statements()) {
-            slotsRead(st.value(), elsewhere);
-          }
-        }
-        if (other.push() != null) {
-          slotsRead(other.push(), elsewhere);
-        }
-      }
+      Set<Integer> elsewhere = LaneAnalysis.readElsewhere(segments, seg);
       codes.add(LaneClasses.define(kind,
-          mv -> new LaneCodegen(mv, forward, slots, elsewhere).body(seg)));
+          mv -> new LaneCodegen(mv, forward, elsewhere).body(seg)));
       if (seg.push() != null) {
         codes.add(LaneClasses.define("Push",
             mv -> new PushLoopCodegen(mv).emit(seg.push())));
@@ -146,14 +133,7 @@ final class LaneCodegen implements Opcodes {
     field("pushed", "[D", PUSHED, ASTORE);
     // Only the slots the segment uses: with every slot's array in a local, the JIT left the
     // loops of a neuron with many slots scalar.
-    Set<Integer> touched = new LinkedHashSet<>(List.of(LaneFrame.OUTPUT, LaneFrame.DELTA,
-        LaneFrame.SELF));
-    for (Statement st : seg.statements()) {
-      touch(st.value(), touched);
-      if (st.effect() == LaneProgram.Effect.STORE) {
-        touched.add(st.target());
-      }
-    }
+    Set<Integer> touched = LaneAnalysis.touched(seg);
     for (int s : touched) {
       array(s);
     }
@@ -180,7 +160,7 @@ final class LaneCodegen implements Opcodes {
     } else {
       List<LaneExpr> hoisted = new ArrayList<>();
       for (Statement st : seg.statements()) {
-        collectHoisted(st.value(), hoisted);
+        LaneAnalysis.collectHoisted(st.value(), hoisted);
       }
       for (LaneExpr e : hoisted) {
         laneLoop(() -> {
@@ -200,10 +180,10 @@ final class LaneCodegen implements Opcodes {
   /**
    * The synapse loop of a segment: its statements for every synapse, all lanes per synapse;
    * {@link #UNROLL} synapses per lane loop where that stays vectorisable (see {@link
-   * #unrolls}), the rest one by one.
+   * LaneAnalysis#unrolls}), the rest one by one.
    */
   private void synapseLoop(Segment seg) {
-    if (unrolls(seg)) {
+    if (LaneAnalysis.unrolls(seg)) {
       Label head = new Label();
       Label end = new Label();
       mv.visitLabel(head);
@@ -251,33 +231,6 @@ final class LaneCodegen implements Opcodes {
   }
 
   /**
-   * Whether the segment's synapses run {@link #UNROLL} per lane loop: not with a push in the loop
-   * (one array of pushes per synapse), nor when the statements read a lane value the loop does
-   * not change (the neuron's output, a value computed before the loop). Measured on JDK 17, the
-   * JIT leaves such a loop scalar once it holds several synapses ({@code d * (m.getDelta() *
-   * m.getWeight())}, the example neuron's error term, ran 2.3 times slower), while one synapse
-   * per loop vectorises.
-   */
-  private static boolean unrolls(Segment seg) {
-    if (seg.pushes()) {
-      return false;
-    }
-    Set<Integer> read = new LinkedHashSet<>();
-    Set<Integer> written = new LinkedHashSet<>();
-    for (Statement st : seg.statements()) {
-      slotsRead(st.value(), read);
-      if (st.effect() == LaneProgram.Effect.BACKPROPAGATE) {
-        written.add(LaneFrame.DELTA);
-      } else if (st.effect() == LaneProgram.Effect.FEED) {
-        written.add(LaneFrame.OUTPUT);
-      } else if (st.effect() == LaneProgram.Effect.STORE) {
-        written.add(st.target());
-      }
-    }
-    return written.containsAll(read);
-  }
-
-  /**
    * Synapse {@code k + i}'s weight and previous change, the same for every lane: read once. Its
    * per-lane values have an array of their own: loops that index every array by the lane alone
    * are the ones the JIT vectorises.
@@ -314,20 +267,6 @@ final class LaneCodegen implements Opcodes {
     mv.visitVarInsn(ISTORE, local);
   }
 
-  static boolean computes(LaneExpr e) {
-    return e.kind == LaneExpr.Kind.BINARY || e.kind == LaneExpr.Kind.CALL;
-  }
-
-  private static void collectHoisted(LaneExpr e, List<LaneExpr> out) {
-    if (e.invariant && computes(e)) {
-      out.add(e);
-      return;
-    }
-    for (LaneExpr c : e.children) {
-      collectHoisted(c, out);
-    }
-  }
-
   /** {@code for (lane = 0; lane < lanes; lane++) body}. */
   private void laneLoop(Runnable body) {
     setInt(LANE, 0);
@@ -350,27 +289,9 @@ final class LaneCodegen implements Opcodes {
    * locals first and those written are stored back last, so they stay in registers.
    */
   private void statements(List<Statement> statements, int unroll) {
-    // Read before written in a pass: loaded. Written: stored back when read after the loop or
-    // in the next pass; a temporary of one pass lives in its local only.
     Set<Integer> used = new LinkedHashSet<>();
     Set<Integer> written = new LinkedHashSet<>();
-    for (Statement st : statements) {
-      Set<Integer> reads = new LinkedHashSet<>();
-      slotsRead(st.value(), reads);
-      if (st.effect() == LaneProgram.Effect.BACKPROPAGATE) {
-        reads.add(LaneFrame.DELTA);
-      }
-      for (int r : reads) {
-        if (!written.contains(r)) {
-          used.add(r);
-        }
-      }
-      if (st.effect() != LaneProgram.Effect.PUSH) {
-        written.add(st.effect() == LaneProgram.Effect.FEED ? LaneFrame.OUTPUT
-            : st.effect() == LaneProgram.Effect.BACKPROPAGATE ? LaneFrame.DELTA : st.target());
-      }
-    }
-    written.removeIf(t -> !used.contains(t) && !readElsewhere.contains(t));
+    LaneAnalysis.registers(statements, readElsewhere, used, written);
     laneLoop(() -> {
       for (int s : used) {
         mv.visitVarInsn(ALOAD, array(s));
@@ -393,25 +314,6 @@ final class LaneCodegen implements Opcodes {
         mv.visitInsn(DASTORE);
       }
     });
-  }
-
-  /** Every slot of {@code e}'s nodes. */
-  private static void touch(LaneExpr e, Set<Integer> out) {
-    out.add(e.slot);
-    for (LaneExpr c : e.children) {
-      touch(c, out);
-    }
-  }
-
-  /** The slots whose lane values {@code e} reads (registers, hoisted nodes). */
-  private static void slotsRead(LaneExpr e, Set<Integer> out) {
-    if (e.kind == LaneExpr.Kind.REG || e.invariant && computes(e)) {
-      out.add(e.slot);
-      return;
-    }
-    for (LaneExpr c : e.children) {
-      slotsRead(c, out);
-    }
   }
 
   private void statement(Statement st) {
@@ -442,7 +344,7 @@ final class LaneCodegen implements Opcodes {
 
   /** Pushes the lane's value of {@code e}; hoisted invariant nodes are read from their slot. */
   private void expr(LaneExpr e, boolean useHoisted) {
-    if (useHoisted && e.invariant && computes(e) || e.kind == LaneExpr.Kind.REG) {
+    if (useHoisted && e.invariant && LaneAnalysis.computes(e) || e.kind == LaneExpr.Kind.REG) {
       if (promoted) {
         mv.visitVarInsn(DLOAD, reg(e.slot));
       } else {
@@ -457,7 +359,7 @@ final class LaneCodegen implements Opcodes {
         mv.visitLdcInsn(e.value);
         return;
       case SETTING:
-        setting(mv, F, e.setting);
+        LaneClasses.setting(mv, F, e.setting);
         return;
       case SYNAPSE:
         synapse(e.read);
@@ -465,7 +367,7 @@ final class LaneCodegen implements Opcodes {
       case BINARY:
         expr(e.children[0], useHoisted);
         expr(e.children[1], useHoisted);
-        mv.visitInsn(opcode(e.op));
+        mv.visitInsn(LaneClasses.opcode(e.op));
         return;
       default:
         call(e, useHoisted);
@@ -491,33 +393,8 @@ final class LaneCodegen implements Opcodes {
     for (LaneExpr c : e.children) {
       expr(c, useHoisted);
     }
-    callInsn(mv, e.function);
+    LaneClasses.callInsn(mv, e.function);
   }
 
-  /** Reads a training setting from the frame in local {@code f}. */
-  static void setting(MethodVisitor mv, int f, LaneExpr.Setting s) {
-    mv.visitVarInsn(ALOAD, f);
-    mv.visitFieldInsn(GETFIELD, FRAME, s == LaneExpr.Setting.LEARNING_RATE ? "learningRate"
-        : s == LaneExpr.Setting.MOMENTUM_WEIGHT ? "momentumWeight" : "regularizationWeight", "D");
-  }
 
-  static int opcode(LaneExpr.Op op) {
-    return op == LaneExpr.Op.ADD ? DADD : op == LaneExpr.Op.SUB ? DSUB
-        : op == LaneExpr.Op.MUL ? DMUL : op == LaneExpr.Op.DIV ? DDIV : DREM;
-  }
-
-  /**
-   * The instruction of a function whose operands are on the stack (after the squashing function
-   * for {@code APPLY} and {@code APPLY_DERIVATIVE}).
-   */
-  static void callInsn(MethodVisitor mv, MathOp f) {
-    if (f == MathOp.NEG) {
-      mv.visitInsn(DNEG);
-    } else if (f == MathOp.APPLY || f == MathOp.APPLY_DERIVATIVE) {
-      mv.visitMethodInsn(INVOKEVIRTUAL, FUNCTION, f == MathOp.APPLY ? "apply"
-          : "applyDerivative", "(D)D", false);
-    } else {
-      mv.visitMethodInsn(INVOKESTATIC, f.owner(), f.method(), f.descriptor(), false);
-    }
-  }
 }

@@ -68,7 +68,7 @@ final class PushLoopCodegen implements Opcodes {
     for (LaneExpr.Setting st : LaneExpr.Setting.values()) {
       if (settings.containsKey(st)) {
         settings.put(st, next);
-        LaneCodegen.setting(mv, F, st);
+        LaneClasses.setting(mv, F, st);
         mv.visitVarInsn(DSTORE, next);
         next += 2;
       }
@@ -155,12 +155,12 @@ final class PushLoopCodegen implements Opcodes {
         mv.visitLdcInsn(e.value);
         return;
       case SETTING:
-        LaneCodegen.setting(mv, F, e.setting);
+        LaneClasses.setting(mv, F, e.setting);
         return;
       case BINARY:
         laneValue(e.children[0], 0);
         laneValue(e.children[1], 0);
-        mv.visitInsn(LaneCodegen.opcode(e.op));
+        mv.visitInsn(LaneClasses.opcode(e.op));
         return;
       case CALL:
         if (e.function == MathOp.APPLY || e.function == MathOp.APPLY_DERIVATIVE) {
@@ -171,7 +171,7 @@ final class PushLoopCodegen implements Opcodes {
         for (LaneExpr c : e.children) {
           laneValue(c, 0);
         }
-        LaneCodegen.callInsn(mv, e.function);
+        LaneClasses.callInsn(mv, e.function);
         return;
       default:
         throw new IllegalStateException("a synapse getter in a value the loop does not change");
@@ -179,7 +179,7 @@ final class PushLoopCodegen implements Opcodes {
   }
 
   private void collect(LaneExpr e, boolean[] reads) {
-    if (e.kind == LaneExpr.Kind.REG || e.invariant && LaneCodegen.computes(e)) {
+    if (e.kind == LaneExpr.Kind.REG || e.invariant && LaneAnalysis.computes(e)) {
       laneLocals.computeIfAbsent(e.slot, s -> VALUES + 2 * laneLocals.size());
       if (e.kind != LaneExpr.Kind.REG) {
         invariants.put(e.slot, e);
@@ -239,7 +239,7 @@ final class PushLoopCodegen implements Opcodes {
 
   private void expr(LaneExpr e) {
     Integer local = laneLocals.get(e.slot);
-    if (local != null && (e.kind == LaneExpr.Kind.REG || e.invariant && LaneCodegen.computes(e))) {
+    if (local != null && (e.kind == LaneExpr.Kind.REG || e.invariant && LaneAnalysis.computes(e))) {
       mv.visitVarInsn(DLOAD, local);
       return;
     }
@@ -259,7 +259,7 @@ final class PushLoopCodegen implements Opcodes {
       case BINARY:
         expr(e.children[0]);
         expr(e.children[1]);
-        mv.visitInsn(LaneCodegen.opcode(e.op));
+        mv.visitInsn(LaneClasses.opcode(e.op));
         return;
       default:
         call(e);
@@ -276,6 +276,6 @@ final class PushLoopCodegen implements Opcodes {
     for (LaneExpr c : e.children) {
       expr(c);
     }
-    LaneCodegen.callInsn(mv, op);
+    LaneClasses.callInsn(mv, op);
   }
 }
