@@ -41,8 +41,14 @@ final class PushLoopCodegen implements Opcodes {
   private static final int PUSHES = 10;
   private static final int SOURCE = 11;
   private static final int BUF = 12;
-  /** The lane's values, then the settings, two locals each. */
-  private static final int VALUES = 13;
+  private static final int DELTA_ROW_2 = 13;
+  /** The lanes' values, then the settings, two locals each. */
+  private static final int VALUES = 14;
+  /**
+   * Lanes per pass of the inner loop: each sum is loaded and stored once for both, and still
+   * takes the first lane's push before the second's.
+   */
+  private static final int GROUP = 2;
 
   private final MethodVisitor mv;
   /** Per slot read per lane (a hoisted node, a register): its local. */
@@ -50,6 +56,8 @@ final class PushLoopCodegen implements Opcodes {
   /** The invariant nodes among them, by slot. */
   private final Map<Integer, LaneExpr> invariants = new HashMap<>();
   private final Map<LaneExpr.Setting, Integer> settings = new EnumMap<>(LaneExpr.Setting.class);
+  /** The lane of the group being generated: {@code lane + member}. */
+  private int member;
 
   PushLoopCodegen(MethodVisitor mv) {
     this.mv = mv;
@@ -64,7 +72,7 @@ final class PushLoopCodegen implements Opcodes {
     mv.visitVarInsn(ALOAD, F);
     mv.visitFieldInsn(GETFIELD, FRAME, "buf", "[[D");
     mv.visitVarInsn(ASTORE, BUF);
-    int next = VALUES + 2 * laneLocals.size();
+    int next = VALUES + 2 * GROUP * laneLocals.size();
     for (LaneExpr.Setting st : LaneExpr.Setting.values()) {
       if (settings.containsKey(st)) {
         settings.put(st, next);
@@ -84,30 +92,69 @@ final class PushLoopCodegen implements Opcodes {
     if (reads[LaneExpr.Read.BACKWARD_PREV.ordinal()]) {
       widenRow("prevUpdatesT", "prevRow", PREV_ROW);
     }
-    loop(LANE, LANES, () -> {
+    mv.visitInsn(ICONST_0);
+    mv.visitVarInsn(ISTORE, LANE);
+    lanes(GROUP, push, reads);
+    lanes(1, push, reads);
+    copyRow(false);
+    mv.visitInsn(RETURN);
+  }
+
+  /**
+   * {@code for (; lane + group <= lanes; lane += group)}: the group's values, then for every
+   * synapse its sum plus each lane's push, in lane order.
+   */
+  private void lanes(int group, LaneExpr push, boolean[] reads) {
+    Label head = new Label();
+    Label end = new Label();
+    mv.visitLabel(head);
+    mv.visitVarInsn(ILOAD, LANE);
+    mv.visitLdcInsn(group);
+    mv.visitInsn(IADD);
+    mv.visitVarInsn(ILOAD, LANES);
+    mv.visitJumpInsn(IF_ICMPGT, end);
+    for (member = 0; member < group; member++) {
       for (Map.Entry<Integer, Integer> e : laneLocals.entrySet()) {
         laneValue(invariants.get(e.getKey()), e.getKey());
-        mv.visitVarInsn(DSTORE, e.getValue());
+        mv.visitVarInsn(DSTORE, local(e.getKey()));
       }
       if (reads[LaneExpr.Read.BACKWARD_DELTA.ordinal()]) {
         mv.visitVarInsn(ALOAD, F);
         mv.visitFieldInsn(GETFIELD, FRAME, "deltaRows", "[[D");
-        mv.visitVarInsn(ILOAD, LANE);
+        lane();
         mv.visitInsn(AALOAD);
-        mv.visitVarInsn(ASTORE, DELTA_ROW);
+        mv.visitVarInsn(ASTORE, member == 0 ? DELTA_ROW : DELTA_ROW_2);
       }
-      loop(K, COUNT, () -> {
-        mv.visitVarInsn(ALOAD, PUSHES);
-        mv.visitVarInsn(ILOAD, K);
-        mv.visitInsn(DUP2);
-        mv.visitInsn(DALOAD);
+    }
+    loop(K, COUNT, () -> {
+      mv.visitVarInsn(ALOAD, PUSHES);
+      mv.visitVarInsn(ILOAD, K);
+      mv.visitInsn(DUP2);
+      mv.visitInsn(DALOAD);
+      for (member = 0; member < group; member++) {
         expr(push);
         mv.visitInsn(DADD);
-        mv.visitInsn(DASTORE);
-      });
+      }
+      mv.visitInsn(DASTORE);
     });
-    copyRow(false);
-    mv.visitInsn(RETURN);
+    mv.visitIincInsn(LANE, group);
+    mv.visitJumpInsn(GOTO, head);
+    mv.visitLabel(end);
+    member = 0;
+  }
+
+  /** Pushes the index of the current lane of the group. */
+  private void lane() {
+    mv.visitVarInsn(ILOAD, LANE);
+    if (member > 0) {
+      mv.visitLdcInsn(member);
+      mv.visitInsn(IADD);
+    }
+  }
+
+  /** The local of the current lane's value of slot {@code s}. */
+  private int local(int s) {
+    return VALUES + 2 * (member * laneLocals.size() + laneLocals.get(s));
   }
 
   private void intField(String name, int local) {
@@ -146,7 +193,7 @@ final class PushLoopCodegen implements Opcodes {
       mv.visitVarInsn(ALOAD, BUF);
       mv.visitLdcInsn(e == null ? slot : e.slot);
       mv.visitInsn(AALOAD);
-      mv.visitVarInsn(ILOAD, LANE);
+      lane();
       mv.visitInsn(DALOAD);
       return;
     }
@@ -180,7 +227,7 @@ final class PushLoopCodegen implements Opcodes {
 
   private void collect(LaneExpr e, boolean[] reads) {
     if (e.kind == LaneExpr.Kind.REG || e.invariant && LaneAnalysis.computes(e)) {
-      laneLocals.computeIfAbsent(e.slot, s -> VALUES + 2 * laneLocals.size());
+      laneLocals.computeIfAbsent(e.slot, s -> laneLocals.size());
       if (e.kind != LaneExpr.Kind.REG) {
         invariants.put(e.slot, e);
       }
@@ -238,9 +285,9 @@ final class PushLoopCodegen implements Opcodes {
   }
 
   private void expr(LaneExpr e) {
-    Integer local = laneLocals.get(e.slot);
-    if (local != null && (e.kind == LaneExpr.Kind.REG || e.invariant && LaneAnalysis.computes(e))) {
-      mv.visitVarInsn(DLOAD, local);
+    if (laneLocals.containsKey(e.slot)
+        && (e.kind == LaneExpr.Kind.REG || e.invariant && LaneAnalysis.computes(e))) {
+      mv.visitVarInsn(DLOAD, local(e.slot));
       return;
     }
     switch (e.kind) {
@@ -251,7 +298,8 @@ final class PushLoopCodegen implements Opcodes {
         mv.visitVarInsn(DLOAD, settings.get(e.setting));
         return;
       case SYNAPSE:
-        mv.visitVarInsn(ALOAD, e.read == LaneExpr.Read.BACKWARD_DELTA ? DELTA_ROW
+        mv.visitVarInsn(ALOAD, e.read == LaneExpr.Read.BACKWARD_DELTA
+            ? (member == 0 ? DELTA_ROW : DELTA_ROW_2)
             : e.read == LaneExpr.Read.BACKWARD_WEIGHT ? WEIGHT_ROW : PREV_ROW);
         mv.visitVarInsn(ILOAD, K);
         mv.visitInsn(DALOAD);
