@@ -33,12 +33,19 @@ final class LaneProgram {
       LaneExpr push) {}
 
   private final int slots;
+  private final int splitPushes;
   private final List<LaneCode> codes;
 
   LaneProgram(List<Segment> segments, int slots, boolean forward) {
     this.slots = slots;
-    this.codes = ImmutableList.copyOf(
-        LaneCodegen.generate(PushSplit.split(segments, slots), slots, forward));
+    List<Segment> split = PushSplit.split(segments, slots);
+    this.splitPushes = (int) split.stream().filter(seg -> seg.push() != null).count();
+    this.codes = ImmutableList.copyOf(LaneCodegen.generate(split, slots, forward));
+  }
+
+  /** How many pushes run as a loop of their own ({@link PushSplit}). */
+  int splitPushes() {
+    return splitPushes;
   }
 
   int slots() {
