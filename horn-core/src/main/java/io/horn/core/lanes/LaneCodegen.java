@@ -5,8 +5,8 @@ import io.horn.core.lanes.LaneProgram.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -16,10 +16,12 @@ import org.objectweb.asm.Opcodes;
  * Generates the bytecode of a {@link LaneCode} for a lane program: the statements of each segment
  * of the user's method (per synapse, in a loop) become one loop over the lanes that runs them
  * all per lane, so the JIT sees plain counted loops over arrays; loop-invariant parts of a
- * synapse loop are computed once before it. Per lane the double operations are the neuron's, in
- * its order.
+ * synapse loop are computed once before it. Inside a lane loop the lane's values of the slots
+ * the statements use live in locals (registers), and a loop that reads nothing it does not
+ * change runs {@link #UNROLL} synapses per pass. Per lane the double operations are the
+ * neuron's, in its order.
  *
- * <p>Stateless; thread-safe. Classes are defined in this package's runtime package.
+ * <p>{@link #generate} is thread-safe; an instance writes one method, on one thread.
  */
 final class LaneCodegen implements Opcodes {
   private static final String FRAME = LaneClasses.FRAME;
@@ -41,7 +43,7 @@ final class LaneCodegen implements Opcodes {
   private static final int PUSHES = 11;
   private static final int FN = 12;
   private static final int PUSHED = 13;
-  /** Slot s's array; then slot s's value in the current lane; then each unrolled synapse's. */
+  /** The used slots' arrays, then each unrolled synapse's values, then the lane's slot values. */
   private static final int SLOT0 = 14;
   /**
    * Synapses per pass of a lane loop: the lane's values stay in registers across them, where
@@ -100,7 +102,7 @@ final class LaneCodegen implements Opcodes {
    * The code of {@code segments} (of a {@code forward} method when {@code forward}), in order:
    * per segment its statements, and its split-off push ({@link PushLoopCodegen}) after them.
    */
-  static List<LaneCode> generate(List<Segment> segments, int slots, boolean forward) {
+  static List<LaneCode> generate(List<Segment> segments, boolean forward) {
     List<LaneCode> codes = new ArrayList<>();
     String kind = forward ? "Forward" : "Backward";
     for (Segment seg : segments) {

@@ -40,7 +40,7 @@ final class LaneProgram {
     this.slots = slots;
     List<Segment> split = PushSplit.split(segments, slots);
     this.splitPushes = (int) split.stream().filter(seg -> seg.push() != null).count();
-    this.codes = ImmutableList.copyOf(LaneCodegen.generate(split, slots, forward));
+    this.codes = ImmutableList.copyOf(LaneCodegen.generate(split, forward));
   }
 
   /** How many pushes run as a loop of their own ({@link PushSplit}). */

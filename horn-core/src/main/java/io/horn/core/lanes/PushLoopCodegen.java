@@ -14,16 +14,18 @@ import org.objectweb.asm.Opcodes;
  * <pre>
  * for (lane = 0; lane &lt; lanes; lane++)          // samples, in order
  *   for (k = 0; k &lt; count; k++)                 // synapses, side by side
- *     pushesT[rowBase + k] += value(LANE, K);
+ *     pushesT[rowBase + k] += value(lane, k);
  * </pre>
  *
  * <p>Each synapse's sum takes the pushes in sample order, as on the per-neuron path, and the
  * value is the push's expression, with the same operations. The synapse's getters read arrays
  * indexed by {@code k} alone (the errors of the lane's sample, the unit's weights and previous
  * changes, widened to double once per unit) and the lane's own values sit in locals, so the inner
- * loop is a plain loop over double arrays that the JIT vectorises.
+ * loop is a plain loop over double arrays that the JIT vectorises. The unit's sums are copied
+ * to a row of their own and back, and two lanes share a pass (each sum is loaded and stored once
+ * for both, and takes the first lane's push first).
  *
- * <p>Stateless; writes into one method visitor.
+ * <p>Single use: an instance writes one method, on one thread.
  */
 final class PushLoopCodegen implements Opcodes {
   private static final String FRAME = LaneClasses.FRAME;
