@@ -71,30 +71,11 @@ final class LaneAnalysis {
   }
 
   /**
-   * Whether the segment's synapses run {@link LaneCodegen#UNROLL} per lane loop: not with a push in the loop
-   * (one array of pushes per synapse), nor when the statements read a lane value the loop does
-   * not change (the neuron's output, a value computed before the loop). Measured on JDK 17, the
-   * JIT leaves such a loop scalar once it holds several synapses ({@code d * (m.getDelta() *
-   * m.getWeight())}, the example neuron's error term, ran 2.3 times slower), while one synapse
-   * per loop vectorises.
+   * Whether the segment's synapses run {@link LaneCodegen#UNROLL} per lane loop: not with a push
+   * in the loop (one array of pushes per synapse).
    */
   static boolean unrolls(Segment seg) {
-    if (seg.pushes()) {
-      return false;
-    }
-    Set<Integer> read = new LinkedHashSet<>();
-    Set<Integer> written = new LinkedHashSet<>();
-    for (Statement st : seg.statements()) {
-      slotsRead(st.value(), read);
-      if (st.effect() == LaneProgram.Effect.BACKPROPAGATE) {
-        written.add(LaneFrame.DELTA);
-      } else if (st.effect() == LaneProgram.Effect.FEED) {
-        written.add(LaneFrame.OUTPUT);
-      } else if (st.effect() == LaneProgram.Effect.STORE) {
-        written.add(st.target());
-      }
-    }
-    return written.containsAll(read);
+    return !seg.pushes();
   }
 
   /** The output, error and engine-output registers and every slot the segment's code names. */
