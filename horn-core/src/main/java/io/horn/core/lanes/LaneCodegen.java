@@ -383,17 +383,17 @@ final class LaneCodegen implements Opcodes {
 
   /**
    * Whether a commutative operation takes its operands the other way round: a lane value
-   * (register) times or plus a computed value becomes the computed value times or plus the lane
-   * value. IEEE addition and multiplication are commutative, so the result is the same (the JIT
+   * computed before the loop times or plus a value computed in it becomes the latter times or
+   * plus the former. IEEE addition and multiplication are commutative, so the result is the same (the JIT
    * orders such operands as it likes anyway). Why: with several synapses per pass, the JIT left
    * {@code d * (m.getDelta() * m.getWeight())}, the example neuron's error term, scalar (2.4
-   * times slower) and vectorises {@code (m.getDelta() * m.getWeight()) * d}.
+   * times slower) and vectorises {@code (m.getDelta() * m.getWeight()) * d}; a running sum
+   * ({@code sum + x}) stays as written, which is faster than {@code x + sum}.
    */
   private static boolean swaps(LaneExpr e, boolean useHoisted) {
     LaneExpr a = e.children[0];
     LaneExpr b = e.children[1];
-    boolean laneValue = a.kind == LaneExpr.Kind.REG
-        || useHoisted && a.invariant && LaneAnalysis.computes(a);
+    boolean laneValue = useHoisted && a.invariant && LaneAnalysis.computes(a);
     boolean computed = LaneAnalysis.computes(b) && !(useHoisted && b.invariant);
     return (e.op == LaneExpr.Op.MUL || e.op == LaneExpr.Op.ADD) && laneValue && computed;
   }
