@@ -96,14 +96,20 @@ final class NeuronLayers implements AutoCloseable {
     float[] wT = weightsT[l];
     float[] pT = prevT[l];
     double[] push = pushesT[l];
-    Matrices.transpose(params, off, n + 1, n + 1, nNext, wT, 0, nNext);
-    Matrices.transpose(prev, off, n + 1, n + 1, nNext, pT, 0, nNext);
+    // The transposes are copies bound by memory: split over the threads, by the units of the
+    // layer above (each thread its own columns of the source, rows of the result).
+    parallel(nNext, (c, from, to) -> {
+      Matrices.transpose(params, off + from * (n + 1), n + 1, n + 1, to - from, wT, from, nNext);
+      Matrices.transpose(prev, off + from * (n + 1), n + 1, n + 1, to - from, pT, from, nNext);
+    });
     Arrays.fill(push, 0d);
     // n + 1 units: the layer's neurons and its bias unit, which pushes the bias weights.
     parallel(n + 1, (c, from, to) -> runners[c][l - 1].backward(acts, n, mask, wT, pT, push,
         deltaNext, nNext, deltaOut, from, to, batch));
-    // push is (n+1) × nNext row-major, i.e. column-major nNext × (n+1): transpose it back.
-    Matrices.transposeAdd(push, 0, nNext, nNext, n + 1, sums, off, n + 1);
+    // push is (n+1) × nNext row-major, i.e. column-major nNext × (n+1): transpose it back, each
+    // thread adding into its own rows of sums.
+    parallel(nNext, (c, from, to) -> Matrices.transposeAdd(push, from, nNext, to - from, n + 1,
+        sums, off + from * (n + 1), n + 1));
   }
 
   private interface Chunk {

@@ -84,6 +84,11 @@ final class LaneExpr {
     return new LaneExpr(Kind.CALL, slot, 0, null, null, null, f, args);
   }
 
+  /** The same operation of other operands: a new node, not invariant, in this node's slot. */
+  LaneExpr withChildren(LaneExpr... kids) {
+    return new LaneExpr(kind, slot, value, op, setting, read, function, kids);
+  }
+
   /** Whether the value depends on the synapse or on one of {@code changed}'s slots. */
   boolean dependsOn(boolean[] changed) {
     if (kind == Kind.SYNAPSE || kind == Kind.REG && changed[slot]) {

@@ -44,6 +44,12 @@ final class LaneFrame {
   double[] pushBuf = new double[0];
   /** The current synapse's per-lane pushes, before they join {@link #pushBuf}. */
   final double[] pushed = new double[LANES];
+  // Backward, for a push split off its loop (PushLoopCodegen): the next layer's errors per lane,
+  // [lane][synapse], and the unit's row of weights, previous changes (widened to double) and summed pushes.
+  double[][] deltaRows = new double[LANES][0];
+  double[] weightRow = new double[0];
+  double[] prevRow = new double[0];
+  double[] pushRow = new double[0];
   /** Synapses of the current call. */
   int count;
 

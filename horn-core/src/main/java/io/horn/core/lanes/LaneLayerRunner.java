@@ -100,6 +100,15 @@ public final class LaneLayerRunner implements NeuronRunner {
     if (f.pushBuf.length < L * nNext) {
       f.pushBuf = new double[L * nNext];
     }
+    if (f.weightRow.length < nNext) {
+      f.weightRow = new double[nNext];
+      f.prevRow = new double[nNext];
+      f.pushRow = new double[nNext];
+      for (int lane = 0; lane < L; lane++) {
+        f.deltaRows[lane] = new double[nNext];
+      }
+    }
+    double[][] rows = f.deltaRows;
     f.deltasT = dT;
     f.weightsT = weightsT;
     f.prevUpdatesT = prevT;
@@ -113,8 +122,10 @@ public final class LaneLayerRunner implements NeuronRunner {
       f.lanes = lanes;
       for (int lane = 0; lane < lanes; lane++) {
         int src = (c0 + lane) * nNext;
+        double[] row = rows[lane];
         for (int k = 0; k < nNext; k++) {
-          dT[k][lane] = deltaNext[src + k];
+          row[k] = deltaNext[src + k];
+          dT[k][lane] = row[k];
         }
       }
       for (int i = from; i < to; i++) {

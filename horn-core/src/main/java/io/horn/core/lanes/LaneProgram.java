@@ -24,15 +24,28 @@ final class LaneProgram {
   /** One statement: evaluate {@code value}, then apply {@code effect}. */
   record Statement(Effect effect, int target, LaneExpr value) {}
 
-  /** Statements run once, or once per synapse when {@code loop}. */
-  record Segment(boolean loop, ImmutableList<Statement> statements, boolean pushes) {}
+  /**
+   * Statements run once, or once per synapse when {@code loop}. {@code pushes}: a push is among
+   * the statements; {@code push}: the value of a push split off the statements ({@link
+   * PushSplit}), run as a loop of its own after them, or null.
+   */
+  record Segment(boolean loop, ImmutableList<Statement> statements, boolean pushes,
+      LaneExpr push) {}
 
   private final int slots;
-  private final LaneCode code;
+  private final int splitPushes;
+  private final List<LaneCode> codes;
 
   LaneProgram(List<Segment> segments, int slots, boolean forward) {
     this.slots = slots;
-    this.code = LaneCodegen.generate(ImmutableList.copyOf(segments), slots, forward);
+    List<Segment> split = PushSplit.split(segments, slots);
+    this.splitPushes = (int) split.stream().filter(seg -> seg.push() != null).count();
+    this.codes = ImmutableList.copyOf(LaneCodegen.generate(split, forward));
+  }
+
+  /** How many pushes run as a loop of their own ({@link PushSplit}). */
+  int splitPushes() {
+    return splitPushes;
   }
 
   int slots() {
@@ -41,6 +54,8 @@ final class LaneProgram {
 
   /** Runs the method for {@code f.lanes} samples over {@code f.count} synapses. */
   void run(LaneFrame f) {
-    code.run(f);
+    for (int i = 0; i < codes.size(); i++) {
+      codes.get(i).run(f);
+    }
   }
 }

@@ -126,8 +126,7 @@ final class MethodCompiler {
 
   private void closeSegment(boolean loop) {
     if (!current.isEmpty() || loop) {
-      segments.add(new Segment(loop, ImmutableList.copyOf(current),
-          loop && loopPushes));
+      segments.add(new Segment(loop, ImmutableList.copyOf(current), loop && loopPushes, null));
     }
     current = new ArrayList<>();
     loopPushes = false;

@@ -96,7 +96,7 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
 
     NeuronLayerRunner user = runner(MultiLayerPerceptron.UserNeuron.class);
     double fwd = best(() -> user.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
-        OUT, BATCH)) / synapses;
+        OUT, BATCH))[0] / synapses;
     double[] sink = {0};
     double hand = best(() -> {
       for (int j = 0; j < OUT; j++) {
@@ -108,7 +108,7 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
           sink[0] += sum;
         }
       }
-    }) / synapses;
+    })[0] / synapses;
     System.out.printf("forward, user neuron: %.2f ns/synapse; plain Java loop with the same "
         + "dependent additions: %.2f ns/synapse (%s)%n", fwd, hand, sink[0] > 0 ? "ok" : "?");
     java.util.List<String> results = new java.util.ArrayList<>();
@@ -118,14 +118,17 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
       for (NeuronRunner run : java.util.List.of(runner(c), compiled(compiled))) {
         String path = run instanceof LaneLayerRunner ? "compiled" : "scalar";
         double[] pushes = new double[params.length];
-        double f = best(() -> run.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT, 0,
-            OUT, BATCH)) / synapses;
-        double b = best(() -> run.backward(acts, IN, null, params, params, pushes, deltaNext, OUT,
-            deltaOut, 0, IN + 1, BATCH)) / synapses;
-        System.out.printf("%s, %s: forward %.2f, backward %.2f ns/synapse%n", c.getSimpleName(),
-            path, f, b);
+        double[] f = best(() -> run.forward(acts, IN, params, 0, params, out, OUT + 1, mask, OUT,
+            0, OUT, BATCH));
+        double[] b = best(() -> run.backward(acts, IN, null, params, params, pushes, deltaNext, OUT,
+            deltaOut, 0, IN + 1, BATCH));
+        System.out.printf("%s, %s: forward %.2f, backward %.2f ns/synapse (CPU time: %.2f, %.2f)%n",
+            c.getSimpleName(), path, f[0] / synapses, b[0] / synapses, f[1] / synapses,
+            b[1] / synapses);
         results.add(String.format(java.util.Locale.ROOT, "RESULT bench=neuron-path neuron=%s "
-            + "path=%s forward_ns=%.3f backward_ns=%.3f", c.getSimpleName(), path, f, b));
+            + "path=%s forward_ns=%.3f backward_ns=%.3f forward_cpu_ns=%.3f backward_cpu_ns=%.3f",
+            c.getSimpleName(), path, f[0] / synapses, b[0] / synapses, f[1] / synapses,
+            b[1] / synapses));
       }
     }
     results.forEach(System.out::println);
@@ -148,14 +151,23 @@ public final class NeuronPathBenchmark implements Callable<Integer> {
     void run() throws Exception;
   }
 
-  /** Best of twelve timed runs (the first ones warm the JIT up), in nanoseconds. */
-  private static double best(Body b) throws Exception {
+  /**
+   * Best of twelve timed runs (the first ones warm the JIT up), in nanoseconds: wall-clock time
+   * and the thread's CPU time. On a shared machine the thread may wait for a core in every run;
+   * its CPU time leaves that wait out.
+   */
+  private static double[] best(Body b) throws Exception {
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     double best = Double.MAX_VALUE;
+    double bestCpu = Double.MAX_VALUE;
     for (int i = 0; i < 12; i++) {
+      long c0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       b.run();
       best = Math.min(best, System.nanoTime() - t0);
+      bestCpu = Math.min(bestCpu, threads.getCurrentThreadCpuTime() - c0);
     }
-    return best;
+    return new double[] {best, bestCpu};
   }
 }
