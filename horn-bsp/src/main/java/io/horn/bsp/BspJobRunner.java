@@ -168,18 +168,11 @@ public final class BspJobRunner implements JobRunner {
    */
   private static void awaitSlots(HamaConfiguration hama, JobLayout layout)
       throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + SLOT_WAIT_MILLIS;
-    while (true) {
-      try {
-        SubmitChecks.checkSlots(hama, layout.tasks(), layout.toString());
-        return;
-      } catch (IllegalArgumentException e) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new JobFailedException(e.getMessage() + " (waited " + SLOT_WAIT_MILLIS / 1000
-              + " s for the failed attempt's tasks to free their slots)", e, false);
-        }
-        Thread.sleep(1000);
-      }
+    try {
+      SubmitChecks.awaitSlots(hama, layout.tasks(), layout.toString(), SLOT_WAIT_MILLIS);
+    } catch (IllegalArgumentException e) {
+      throw new JobFailedException(e.getMessage() + " (waited " + SLOT_WAIT_MILLIS / 1000
+          + " s for the failed attempt's tasks to free their slots)", e, false);
     }
   }
 

@@ -5,6 +5,7 @@ import io.horn.core.conf.HornOptions;
 import io.horn.core.conf.TrainingSettings;
 import io.horn.core.data.Dataset;
 import io.horn.core.data.Datasets;
+import io.horn.core.engine.Evaluation;
 import io.horn.core.engine.TrainingDivergedException;
 import io.horn.core.model.MetadataKeys;
 import io.horn.core.model.NetworkSpec;
@@ -213,7 +214,7 @@ final class ModelParallelWorker {
       test.fill(order, from, b, x, in, t);
       engine.predict(x, b, y);
       for (int s = 0; s < b; s++) {
-        if (argmax(y, s * out, out) == argmax(t, s * out, out)) {
+        if (Evaluation.argmax(y, s * out, out) == Evaluation.argmax(t, s * out, out)) {
           correct++;
         }
       }
@@ -225,16 +226,5 @@ final class ModelParallelWorker {
       LOG.info("test accuracy {} on {} samples (scored by the model-parallel group)", accuracy,
           order.length);
     }
-  }
-
-  /** The first index of the largest value, as {@code Evaluation} picks it. */
-  private static int argmax(float[] v, int off, int n) {
-    int best = 0;
-    for (int i = 1; i < n; i++) {
-      if (v[off + i] > v[off + best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

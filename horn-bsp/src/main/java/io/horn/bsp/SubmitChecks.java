@@ -60,6 +60,30 @@ public final class SubmitChecks {
   }
 
   /**
+   * {@link #checkSlots(HamaConfiguration, int, String)} until it passes or {@code millis} have
+   * gone by: a job that just failed keeps its tasks' slots until the cluster reaps them, so the
+   * next job (or attempt) waits for them rather than fail.
+   *
+   * @throws IllegalArgumentException as {@link #checkSlots(int, int, int, String)}, once the
+   *     wait is over
+   */
+  public static void awaitSlots(HamaConfiguration conf, int needed, String layoutDescription,
+      long millis) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    while (true) {
+      try {
+        checkSlots(conf, needed, layoutDescription);
+        return;
+      } catch (IllegalArgumentException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(1000);
+      }
+    }
+  }
+
+  /**
    * {@link #checkSlots(int, int, int, String)} with the slot counts of the cluster that {@code
    * bsp.master.address} names, as Hama's client will read them at submission (the detailed
    * cluster status). Does nothing in local mode ({@code bsp.master.address} unset or {@code

@@ -66,7 +66,8 @@ public final class Evaluation {
         : costSum / order.length, confusion);
   }
 
-  static int argmax(float[] v, int off, int n) {
+  /** The first index of the largest of {@code v[off, off+n)}: the predicted class. */
+  public static int argmax(float[] v, int off, int n) {
     int best = 0;
     for (int i = 1; i < n; i++) {
       if (v[off + i] > v[off + best]) {

@@ -98,7 +98,8 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "RESULT bench=modelparallel parallelism=data peers=1 "
             + "heap=%s outcome=%s seconds=%.1f%n", fit, outcome, (System.nanoTime() - t0) / 1e9);
-        awaitFreeSlots(c, 4);
+        // The refused job's task keeps its slot until the cluster reaps it.
+        SubmitChecks.awaitSlots(c.conf(), 4, "the model-parallel run", 120_000);
         run(base, mnist, work, hidden, steps, 4, "model");
         return Cli.OK;
       }
@@ -107,22 +108,6 @@ public final class ModelParallelBenchmark implements Callable<Integer> {
       }
     }
     return Cli.OK;
-  }
-
-  /** A failed job's tasks keep their slots until the cluster reaps them: wait for that. */
-  private static void awaitFreeSlots(LocalCluster c, int slots) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (true) {
-      try {
-        SubmitChecks.checkSlots(c.conf(), slots, "the model-parallel run");
-        return;
-      } catch (IllegalArgumentException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(1000);
-      }
-    }
   }
 
   private static String rootMessage(Throwable e) {
