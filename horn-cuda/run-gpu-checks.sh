@@ -38,7 +38,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd -P)
 # What jdeps finds the bundled classes need (java.sql through JUnit, java.xml for horn-core's
 # configuration), and jdk.zipfs, with which JUnit finds the test classes in their jar.
-JRE_MODULES=java.base,java.logging,java.sql,java.xml,jdk.unsupported,jdk.incubator.vector,jdk.zipfs
+JRE_MODULES=java.base,java.logging,java.sql,java.xml,jdk.unsupported,jdk.incubator.vector,jdk.incubator.foreign,jdk.zipfs
 MNIST_FILES="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
 
 say() { echo "run-gpu-checks: $*"; }
@@ -281,7 +281,7 @@ run_bundle() {
   local cp="" e
   while read -r e; do cp="$cp${cp:+:}$HERE/$e"; done <"$HERE/classpath"
   # JCuda unpacks its natives into java.io.tmpdir: a writable directory of the run's own.
-  local jopts=(-Xmx8g --add-modules jdk.incubator.vector -Djava.io.tmpdir="$LOGS/tmp" -cp "$cp")
+  local jopts=(-Xmx8g --add-modules jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$LOGS/tmp" -cp "$cp")
   local mnist="$HERE/mnist"
   export HORN_REQUIRE_GPU=1
 

@@ -152,7 +152,7 @@ final class ClusterSettings {
     // reported by its runner.
     hama.put("bsp.groomserver.pingperiod", "200000000000");
     StringBuilder child = new StringBuilder("-Xmx" + b.childHeap + " " + ClassLoaders.SYSTEM_LOADER_FLAG
-        + " --add-modules=jdk.incubator.vector");
+        + " --add-modules=jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED");
     if (!spaces) {
       child.append(" -Djava.io.tmpdir=").append(w).append("/tmp");
       // Where the GroomServer puts this task's log: a failing task names it for the submitter.

@@ -37,9 +37,14 @@ public final class CpuBackend implements MathBackend {
     return e instanceof CpuNetworkEngine ? ((CpuNetworkEngine) e).blasNanos() : -1;
   }
 
+  /** Threads an engine made here splits its steps over, or 1 for another engine (benchmarks). */
+  public static int stepThreads(NetworkEngine e) {
+    return e instanceof CpuNetworkEngine ? ((CpuNetworkEngine) e).stepThreads() : 1;
+  }
+
   /**
    * Nanoseconds an engine made here spent in each piece of its steps, by piece name (BLAS, INPUT,
-   * ACTIVATE, COST, DERIVATIVE, NEURONS, UPDATE), or an empty map for another engine
+   * ACTIVATE, COST, DERIVATIVE, NEURONS, UPDATE, SYNC), or an empty map for another engine
    * (benchmarks).
    */
   public static java.util.Map<String, Long> phaseNanos(NetworkEngine e) {

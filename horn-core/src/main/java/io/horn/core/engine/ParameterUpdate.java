@@ -2,31 +2,26 @@ package io.horn.core.engine;
 
 import io.horn.core.model.NetworkSpec;
 import io.horn.core.optimizer.Optimizer;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The update of every parameter after a step: the optimizer over blocks of built-in layers, the
  * averaged pushes (plus L2 decay) over blocks below user-written neurons. It is one pass over
- * memory and runs while BLAS is idle, so with two or more threads the second half of every
- * block's columns goes to a helper thread while the caller does the first. The work is
- * element-wise, so the split does not change a bit.
+ * memory and runs while BLAS is idle, so every part of the engine's {@link Team} takes an equal
+ * share of every block's columns. The work is element-wise, so the split does not change a bit.
  *
- * <p>Not thread-safe: called by the engine's thread, which waits for the helper before
- * returning. Both {@link Optimizer} implementations are safe over disjoint ranges after {@link
- * Optimizer#beginStep()}. {@link #close()} stops the helper.
+ * <p>Not thread-safe: called by the engine's thread, which the team returns to when every part is
+ * done. Both {@link Optimizer} implementations are safe over disjoint ranges after {@link
+ * Optimizer#beginStep()}.
  */
-final class ParameterUpdate implements AutoCloseable {
+final class ParameterUpdate {
   private final NetworkSpec spec;
   private final Optimizer optimizer;
   private final boolean[] pushes;
   private final float lrDecay;
   private final float decay;
-  private final ExecutorService helper;
-  private final Runnable secondHalf = () -> half(1);
-  // The current call's arrays, for the helper (published by submit, read back after get).
+  private final Team team;
+  private final Team.Work work = this::part;
+  // The current call's arrays, for every part (published by Team.run).
   private float[] params;
   private float[] sums;
   private float[] prev;
@@ -37,17 +32,13 @@ final class ParameterUpdate implements AutoCloseable {
    *     are pushed changes, applied as they are)
    */
   ParameterUpdate(NetworkSpec spec, Optimizer optimizer, boolean[] pushes, float learningRate,
-      float decay, int threads) {
+      float decay, Team team) {
     this.spec = spec;
     this.optimizer = optimizer;
     this.pushes = pushes.clone();
     this.decay = decay;
     this.lrDecay = learningRate * decay;
-    this.helper = threads > 1 ? Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "horn-update");
-      t.setDaemon(true);
-      return t;
-    }) : null;
+    this.team = team;
   }
 
   /** Applies {@code sums} averaged over {@code 1 / inv} samples. */
@@ -57,36 +48,18 @@ final class ParameterUpdate implements AutoCloseable {
     this.prev = prev;
     this.inv = inv;
     optimizer.beginStep();
-    if (helper == null) {
-      half(0);
-      half(1);
-      return;
-    }
-    Future<?> other = helper.submit(secondHalf);
-    half(0);
-    try {
-      other.get();
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException) {
-        throw (RuntimeException) c;
-      }
-      throw new IllegalStateException("parameter update failed", c);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted in the parameter update", e);
-    }
+    team.run(work, team.size());
   }
 
-  /** Columns (neurons) {@code [part * n / 2, (part + 1) * n / 2)} of every weight block. */
-  private void half(int part) {
+  /** Columns (neurons) {@code [part * n / of, (part + 1) * n / of)} of every weight block. */
+  private void part(int part, int of) {
     for (int l = 1; l < spec.depth(); l++) {
       int in = spec.size(l - 1);
       int out = spec.size(l);
       int k = in + 1;
       int off = spec.offset(l);
-      int c0 = part * out / 2;
-      int c1 = (part + 1) * out / 2;
+      int c0 = part * out / of;
+      int c1 = (part + 1) * out / of;
       if (pushes[l]) {
         applyPushes(off, in, c0, c1);
       } else if (decay == 0f) {
@@ -111,13 +84,6 @@ final class ParameterUpdate implements AutoCloseable {
         prev[i] = d;
         params[i] += d;
       }
-    }
-  }
-
-  @Override
-  public void close() {
-    if (helper != null) {
-      helper.shutdownNow();
     }
   }
 }

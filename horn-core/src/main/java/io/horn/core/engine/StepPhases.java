@@ -25,7 +25,9 @@ final class StepPhases {
     /** Layers of user-written neurons, forward and backward. */
     NEURONS,
     /** The optimizer's update of every parameter. */
-    UPDATE
+    UPDATE,
+    /** Waiting for the engine's other threads (barriers, blocks of a gradient to report). */
+    SYNC
   }
 
   private final long[] nanos = new long[Phase.values().length];

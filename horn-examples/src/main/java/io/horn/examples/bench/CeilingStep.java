@@ -3,11 +3,14 @@ package io.horn.examples.bench;
 import dev.ludovic.netlib.blas.BLAS;
 import io.horn.core.math.Blas;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ceiling a training step is measured against: the same eight sgemm calls an MLP step needs
  * (three forward products, three weight gradients, two error products), on buffers of the same
- * shapes, with nothing around them.
+ * shapes, with nothing around them — either each call whole on the BLAS library's own threads
+ * ({@link #step()}), or each call split over threads of our own, each running the library on its
+ * own thread ({@link #splitSteps}), as the engine does.
  */
 final class CeilingStep {
   private final BLAS blas = Blas.get();
@@ -29,7 +32,7 @@ final class CeilingStep {
     SplittableRandom r = new SplittableRandom(1);
     for (int l = 0; l < layers; l++) {
       a[l] = new float[(n[l] + 1) * batch];
-      d[l] = new float[n[l] * batch];
+      d[l] = new float[n[l] * (batch + 1)]; // the binding checks row blocks from row 0
       for (int i = 0; i < a[l].length; i++) {
         a[l][i] = (float) r.nextDouble();
       }
@@ -44,18 +47,63 @@ final class CeilingStep {
   }
 
   void step() {
+    share(0, 1);
+  }
+
+  /**
+   * {@code steps} steps with every call split over {@code threads} threads: forward and error
+   * products by samples, gradients by neurons, and the threads meet once per step only (a lower
+   * bound on what a split step costs: the engine meets once per layer as well).
+   */
+  void splitSteps(int steps, int threads) throws InterruptedException {
+    AtomicInteger arrived = new AtomicInteger();
+    AtomicInteger generation = new AtomicInteger();
+    Thread[] others = new Thread[threads - 1];
+    for (int p = 1; p < threads; p++) {
+      int part = p;
+      others[p - 1] = new Thread(() -> run(part, threads, steps, arrived, generation));
+      others[p - 1].start();
+    }
+    run(0, threads, steps, arrived, generation);
+    for (Thread t : others) {
+      t.join();
+    }
+  }
+
+  private void run(int part, int of, int steps, AtomicInteger arrived, AtomicInteger generation) {
+    for (int s = 0; s < steps; s++) {
+      share(part, of);
+      int gen = generation.get();
+      if (arrived.incrementAndGet() == of) {
+        arrived.set(0);
+        generation.incrementAndGet();
+      } else {
+        while (generation.get() == gen) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+  }
+
+  /** Part {@code part} of {@code of} of every call of one step. */
+  private void share(int part, int of) {
     int top = n.length - 1;
+    int s0 = part * batch / of;
+    int cols = (part + 1) * batch / of - s0;
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
-      blas.sgemm("T", "N", n[l], batch, k, 1f, w[l], 0, k, a[l - 1], 0, k, 0f, a[l], 0,
-          n[l] + 1);
+      blas.sgemm("T", "N", n[l], cols, k, 1f, w[l], 0, k, a[l - 1], s0 * k, k, 0f, a[l],
+          s0 * (n[l] + 1), n[l] + 1);
     }
     for (int l = top; l >= 1; l--) {
       int k = n[l - 1] + 1;
-      blas.sgemm("N", "T", k, n[l], batch, 1f, a[l - 1], 0, k, d[l], 0, n[l], 1f, g[l], 0, k);
+      int c0 = part * n[l] / of;
+      int width = (part + 1) * n[l] / of - c0;
+      blas.sgemm("N", "T", k, width, batch, 1f, a[l - 1], 0, k, d[l], c0, n[l], 1f, g[l],
+          c0 * k, k);
       if (l > 1) {
-        blas.sgemm("N", "N", n[l - 1], batch, n[l], 1f, w[l], 0, k, d[l], 0, n[l], 0f, d[l - 1],
-            0, n[l - 1]);
+        blas.sgemm("N", "N", n[l - 1], cols, n[l], 1f, w[l], 0, k, d[l], s0 * n[l], n[l], 0f,
+            d[l - 1], s0 * n[l - 1], n[l - 1]);
       }
     }
   }

@@ -19,6 +19,7 @@ import io.horn.core.engine.Trainer;
 import io.horn.core.engine.TrainingListener;
 import io.horn.core.lanes.LaneLayerRunner;
 import io.horn.core.math.Blas;
+import io.horn.core.math.BlasThreads;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.LayerSpec;
@@ -123,32 +124,60 @@ public final class MlpBenchmark implements Callable<Integer> {
     // and goes, and alternating exposes both to the same spells of it.
     CeilingStep ceiling = new CeilingStep(SIZES, batch);
     int ceilingBatch = batch;
-    double[] ceilingRate = {0};
+    int cores = Runtime.getRuntime().availableProcessors();
+    int threads = settings.threads;
+    // Two ceilings: each call whole on the library's threads, and each call split over the
+    // engine's threads with the library on one thread each. The higher one is the ceiling.
+    boolean canSet = BlasThreads.setLibraryThreads(1);
+    boolean library = canSet || !BlasThreads.callerOnly();
+    boolean split = threads > 1 && BlasThreads.callerOnly();
+    double[] ceilingRate = {0, 0};
     Runnable ceilingRep = () -> {
-      long t0 = System.nanoTime();
       int steps = 100;
-      for (int s = 0; s < steps; s++) {
-        ceiling.step();
+      if (library) {
+        BlasThreads.setLibraryThreads(cores);
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+          ceiling.step();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ceilingRate[0] = Math.max(ceilingRate[0], steps * ceilingBatch / secs);
+        BlasThreads.setLibraryThreads(1);
       }
-      double secs = (System.nanoTime() - t0) / 1e9;
-      ceilingRate[0] = Math.max(ceilingRate[0], steps * ceilingBatch / secs);
+      if (split) {
+        long t0 = System.nanoTime();
+        try {
+          ceiling.splitSteps(steps, threads);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        ceilingRate[1] = Math.max(ceilingRate[1], steps * ceilingBatch / secs);
+      }
     };
     ceilingRep.run();
     NetworkSpec fast = spec(StandardNeuron.class);
     StepRate fastRate = stepRate(fast, settings, train, batch, 100, 6, ceilingRep);
-    System.out.printf("ceiling (8 bare sgemm calls per step): %.0f samples/s, %.1f GFLOP/s%n",
-        ceilingRate[0], ceilingRate[0] / batch * ceiling.flops() / 1e9);
-    System.out.printf("fast path: %.0f samples/s = %.2f of ceiling; %.0f%% of the step in BLAS "
-        + "(%.1f GFLOP/s there), %.0f%% outside%n", fastRate.rate(), fastRate.rate() / ceilingRate[0],
+    double ceilingMax = Math.max(ceilingRate[0], ceilingRate[1]);
+    System.out.printf("ceiling (8 bare sgemm calls per step): %.0f samples/s, %.1f GFLOP/s "
+        + "(each call on the library's %s threads: %s; split over %d threads of one library "
+        + "thread each: %s)%n", ceilingMax, ceilingMax / batch * ceiling.flops() / 1e9,
+        library ? cores : "own", library ? String.format("%.0f", ceilingRate[0]) : "-",
+        threads, split ? String.format("%.0f", ceilingRate[1]) : "-");
+    System.out.printf("fast path (%d threads): %.0f samples/s = %.2f of ceiling; %.0f%% of the "
+        + "step in BLAS (%.1f GFLOP/s there), %.0f%% outside%n", fastRate.threads(),
+        fastRate.rate(), fastRate.rate() / ceilingMax,
         100 * fastRate.blasShare(), fastRate.rate() / batch * ceiling.flops() / 1e9
         / fastRate.blasShare(), 100 * (1 - fastRate.blasShare()));
     System.out.println("fast path breakdown (share of the step): " + fastRate.breakdown());
 
     List<String> results = new ArrayList<>();
-    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=ceiling samples_per_s=%.0f",
-        ceilingRate[0]));
+    results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=ceiling samples_per_s=%.0f "
+        + "library_threads_samples_per_s=%.0f split_samples_per_s=%.0f", ceilingMax,
+        ceilingRate[0], ceilingRate[1]));
     results.add(String.format(Locale.ROOT, "RESULT bench=mlp case=fast samples_per_s=%.0f "
-        + "of_ceiling=%.3f blas_share=%.3f", fastRate.rate(), fastRate.rate() / ceilingRate[0],
+        + "of_ceiling=%.3f blas_share=%.3f", fastRate.rate(), fastRate.rate() / ceilingMax,
         fastRate.blasShare()));
     if (customBatches > 0) {
       NetworkSpec custom = spec(MultiLayerPerceptron.UserNeuron.class);
@@ -222,7 +251,8 @@ public final class MlpBenchmark implements Callable<Integer> {
    * @param cpuRate samples per second of the process's CPU time (all its threads): on a shared
    *     machine, the waits for a core that wall-clock time counts are left out
    */
-  private record StepRate(double rate, double blasShare, String breakdown, double cpuRate) {}
+  private record StepRate(double rate, double blasShare, String breakdown, double cpuRate,
+      int threads) {}
 
   /** CPU time of the whole process, in nanoseconds. */
   private static long processCpuNanos() {
@@ -243,10 +273,12 @@ public final class MlpBenchmark implements Callable<Integer> {
     float[] x = new float[784 * batch];
     float[] t = new float[10 * batch];
     Gradients g = new Gradients(spec.parameterCount());
-    StepRate best = new StepRate(0, 0, "", 0);
+    StepRate best = new StepRate(0, 0, "", 0, 1);
+    int threads = 1;
     double bestCpu = 0;
     try (NetworkEngine e = new CpuBackend().createEngine(spec, s, batch)) {
       e.setParameters(init.initialParameters());
+      threads = CpuBackend.stepThreads(e);
       long step = 0;
       for (int rep = 0; rep < reps; rep++) {
         beforeEachRep.run();
@@ -281,10 +313,10 @@ public final class MlpBenchmark implements Callable<Integer> {
                 100.0 * (p.getValue() - before.get(p.getKey())) / dt));
           }
           double blas = (double) (after.get("BLAS") - before.get("BLAS")) / dt;
-          best = new StepRate(rate, blas, b.toString(), 0);
+          best = new StepRate(rate, blas, b.toString(), 0, threads);
         }
       }
     }
-    return new StepRate(best.rate(), best.blasShare(), best.breakdown(), bestCpu);
+    return new StepRate(best.rate(), best.blasShare(), best.breakdown(), bestCpu, threads);
   }
 }
