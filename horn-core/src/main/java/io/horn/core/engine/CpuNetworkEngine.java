@@ -76,7 +76,12 @@ final class CpuNetworkEngine implements NetworkEngine {
     cleanable = CLEANER.register(this, t::close);
     // The passes split over the team only where each BLAS call runs on its caller's thread;
     // otherwise the library's own threads do the products and one thread drives them.
-    int parts = team.size() > 1 && BlasThreads.runOnCallers() ? team.size() : 1;
+    // A network of user neurons alone has no products to split (its layers have their threads).
+    boolean products = false;
+    for (int l = 1; l < depth; l++) {
+      products |= LayerPaths.builtIn(spec, settings, l) || !pushes[l];
+    }
+    int parts = products && team.size() > 1 && BlasThreads.runOnCallers() ? team.size() : 1;
     passes = new StepPasses(spec, settings, maxBatch, team, parts, phases);
     update = new ParameterUpdate(spec, optimizer, pushes, settings.learningRate,
         settings.regularizationWeight, team);

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Why not an executor: a step has a handful of barriers a few hundred microseconds apart, and
  * waking a parked thread costs tens of microseconds. Helpers spin for a short while after each run
  * and at each barrier (parts reach a barrier within microseconds of each other: their shares are
- * equal), then yield, so a team on an oversubscribed machine (several engines in one JVM) lets
- * the others run; helpers idle between runs park after {@value #IDLE_SPIN_NANOS} ns.
+ * equal), then yield and nap, so a team on an oversubscribed machine (several engines in one
+ * JVM) lets the others run; helpers idle between runs park after {@value #IDLE_SPIN_NANOS} ns.
  *
  * <p>Lifecycle and thread-safety: one caller at a time runs work (the engine's contract); {@link
  * #sync()} and {@link #await} only from inside that work. A part that throws aborts the others at
@@ -31,7 +31,11 @@ final class Team implements AutoCloseable {
   }
 
   /** Spins at a barrier before yielding. */
-  private static final long SPIN_NANOS = 200_000;
+  private static final long SPIN_NANOS = 100_000;
+  /** Yields at a barrier before napping. */
+  private static final long YIELD_NANOS = 1_000_000;
+  /** One nap of a long wait. */
+  private static final long NAP_NANOS = 50_000;
   /** Spins of an idle helper before parking. */
   private static final long IDLE_SPIN_NANOS = 200_000;
 
@@ -153,11 +157,19 @@ final class Team implements AutoCloseable {
     }
   }
 
+  /**
+   * One wait step: spin while the wait is short (parts doing equal shares meet within
+   * microseconds), yield for a while, then nap, so a part waiting out a long single-threaded
+   * section (a layer of user neurons, which has threads of its own) leaves the cores to it.
+   */
   private static void pause(long start) {
-    if (System.nanoTime() - start < SPIN_NANOS) {
+    long waited = System.nanoTime() - start;
+    if (waited < SPIN_NANOS) {
       Thread.onSpinWait();
-    } else {
+    } else if (waited < YIELD_NANOS) {
       Thread.yield();
+    } else {
+      LockSupport.parkNanos(NAP_NANOS);
     }
   }
 
