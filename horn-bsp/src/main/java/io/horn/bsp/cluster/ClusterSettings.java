@@ -26,6 +26,12 @@ import java.util.Set;
  * cluster.
  */
 final class ClusterSettings {
+  /**
+   * Module options of every task JVM: the Vector API for the pure-Java BLAS, and the foreign
+   * linker through which the engine turns OpenBLAS's own threads off (BlasThreads).
+   */
+  static final String TASK_MODULE_FLAGS =
+      "--add-modules=jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED";
 
   /** Keys that always point into the work directory, whatever a site file says. */
   static final List<String> DIR_KEYS = List.of("hama.tmp.dir", "hadoop.tmp.dir", "bsp.system.dir",
@@ -152,7 +158,7 @@ final class ClusterSettings {
     // reported by its runner.
     hama.put("bsp.groomserver.pingperiod", "200000000000");
     StringBuilder child = new StringBuilder("-Xmx" + b.childHeap + " " + ClassLoaders.SYSTEM_LOADER_FLAG
-        + " --add-modules=jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED");
+        + " " + TASK_MODULE_FLAGS);
     if (!spaces) {
       child.append(" -Djava.io.tmpdir=").append(w).append("/tmp");
       // Where the GroomServer puts this task's log: a failing task names it for the submitter.

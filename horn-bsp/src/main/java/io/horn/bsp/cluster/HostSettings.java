@@ -78,7 +78,7 @@ final class HostSettings {
     // Task JVM options come from the job's configuration, so they name no host's directory:
     // task logs (written by each groom) under <workdir>/logs on every host.
     client.put("bsp.child.java.opts", "-Xmx" + b.childHeap + " "
-        + ClassLoaders.SYSTEM_LOADER_FLAG + " --add-modules=jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED"
+        + ClassLoaders.SYSTEM_LOADER_FLAG + " " + ClusterSettings.TASK_MODULE_FLAGS
         + " -Djava.io.tmpdir=" + w + "/tmp -Dhama.log.dir=" + w + "/" + LocalCluster.LOG_DIR
         + (b.childJvmOptions.isEmpty() ? "" : " " + b.childJvmOptions));
     client.put("hama.zookeeper.quorum", m);
