@@ -88,7 +88,8 @@ public final class HornOptions {
 
   public static final ConfigOption<Integer> THREADS = intOption("horn.threads",
       Runtime.getRuntime().availableProcessors(),
-      "Worker threads for user-written neurons and element-wise work (default: the cores).",
+      "Threads a CPU engine splits each step over: its products, element-wise work, update and "
+          + "user-written neurons (default: the cores).",
       v -> v > 0 && v <= 4096, "in [1, 4096]");
 
   public static final ConfigOption<Boolean> FAST_PATH = booleanOption("horn.neuron.fastpath",
