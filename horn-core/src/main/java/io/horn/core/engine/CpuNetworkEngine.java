@@ -72,8 +72,6 @@ final class CpuNetworkEngine implements NetworkEngine {
     prev = new float[spec.parameterCount()];
     optimizer = Optimizers.create(settings, spec.parameterCount());
     team = new Team(Math.max(1, settings.threads), "horn-engine");
-    Team t = team;
-    cleanable = CLEANER.register(this, t::close);
     // The passes split over the team only where each BLAS call runs on its caller's thread;
     // otherwise the library's own threads do the products and one thread drives them.
     // A network of user neurons alone has no products to split (its layers have their threads).
@@ -83,8 +81,28 @@ final class CpuNetworkEngine implements NetworkEngine {
     }
     int parts = products && team.size() > 1 && BlasThreads.runOnCallers() ? team.size() : 1;
     passes = new StepPasses(spec, settings, maxBatch, team, parts, phases);
+    cleanable = CLEANER.register(this, new CloseTeams(team, passes.neuronTeam()));
     update = new ParameterUpdate(spec, optimizer, pushes, settings.learningRate,
         settings.regularizationWeight, team);
+  }
+
+  /** Ends the engine's threads; holds the teams only, never the engine. */
+  private static final class CloseTeams implements Runnable {
+    private final Team engine;
+    private final Team neurons;
+
+    CloseTeams(Team engine, Team neurons) {
+      this.engine = engine;
+      this.neurons = neurons;
+    }
+
+    @Override
+    public void run() {
+      engine.close();
+      if (neurons != null) {
+        neurons.close();
+      }
+    }
   }
 
   @Override

@@ -10,13 +10,7 @@ import io.horn.core.math.Matrices;
 import io.horn.core.model.NetworkSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 
 /**
  * The per-neuron path of the CPU engine: runs the layers of user-written neurons over a
@@ -28,11 +22,14 @@ final class NeuronLayers implements AutoCloseable {
   private final NetworkSpec spec;
   private final int chunks;
   private final NeuronRunner[][] runners;
-  private final ForkJoinPool pool;
+  /** Threads of the layers' work, the caller among them (null with one thread). */
+  private final Team team;
   // Per weight block l whose lower layer is user-written: transposed weights, changes, pushes.
   private final float[][] weightsT;
   private final float[][] prevT;
   private final double[][] pushesT;
+  /** Per block: whether its pushes may hold values from a step that did not finish. */
+  private final boolean[] dirty;
 
   NeuronLayers(NetworkSpec spec, TrainingSettings s, ActivationFunction[] act,
       boolean[] userForward, boolean[] userBackward) {
@@ -54,6 +51,7 @@ final class NeuronLayers implements AutoCloseable {
     weightsT = new float[depth][];
     prevT = new float[depth][];
     pushesT = new double[depth][];
+    dirty = new boolean[depth];
     for (int l = 1; l < depth; l++) {
       if (userBackward[l - 1]) {
         weightsT[l] = new float[spec.blockSize(l)];
@@ -61,7 +59,7 @@ final class NeuronLayers implements AutoCloseable {
         pushesT[l] = new double[spec.blockSize(l)];
       }
     }
-    pool = chunks > 1 ? new ForkJoinPool(chunks) : null;
+    team = chunks > 1 ? new Team(chunks, "horn-neurons") : null;
   }
 
   void configure(boolean training, TrainingSettings s) {
@@ -102,14 +100,20 @@ final class NeuronLayers implements AutoCloseable {
       Matrices.transpose(params, off + from * (n + 1), n + 1, n + 1, to - from, wT, from, nNext);
       Matrices.transpose(prev, off + from * (n + 1), n + 1, n + 1, to - from, pT, from, nNext);
     });
-    Arrays.fill(push, 0d);
+    // The pushes are left at zero by the previous step's transposeAddAndClear; only a step
+    // that failed before reaching it leaves them dirty.
+    if (dirty[l]) {
+      Arrays.fill(push, 0d);
+    }
+    dirty[l] = true;
     // n + 1 units: the layer's neurons and its bias unit, which pushes the bias weights.
     parallel(n + 1, (c, from, to) -> runners[c][l - 1].backward(acts, n, mask, wT, pT, push,
         deltaNext, nNext, deltaOut, from, to, batch));
     // push is (n+1) × nNext row-major, i.e. column-major nNext × (n+1): transpose it back, each
     // thread adding into its own rows of sums.
-    parallel(nNext, (c, from, to) -> Matrices.transposeAdd(push, from, nNext, to - from, n + 1,
-        sums, off + from * (n + 1), n + 1));
+    parallel(nNext, (c, from, to) -> Matrices.transposeAddAndClear(push, from, nNext, to - from,
+        n + 1, sums, off + from * (n + 1), n + 1));
+    dirty[l] = false;
   }
 
   private interface Chunk {
@@ -118,37 +122,12 @@ final class NeuronLayers implements AutoCloseable {
 
   private void parallel(int count, Chunk body) {
     int parts = Math.min(chunks, count);
-    if (parts <= 1 || pool == null) {
+    if (parts <= 1 || team == null) {
       run(body, 0, 0, count);
       return;
     }
-    List<Callable<Void>> tasks = new ArrayList<>(parts);
-    for (int c = 0; c < parts; c++) {
-      int from = (int) ((long) count * c / parts);
-      int to = (int) ((long) count * (c + 1) / parts);
-      int chunk = c;
-      tasks.add(() -> {
-        run(body, chunk, from, to);
-        return null;
-      });
-    }
-    for (Future<Void> f : pool.invokeAll(tasks)) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof RuntimeException) {
-          throw (RuntimeException) cause;
-        }
-        if (cause instanceof Error) {
-          throw (Error) cause;
-        }
-        throw new IllegalStateException(cause);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted in a neuron layer", e);
-      }
-    }
+    team.run((part, of) -> run(body, part, (int) ((long) count * part / of),
+        (int) ((long) count * (part + 1) / of)), parts);
   }
 
   private static void run(Chunk body, int chunk, int from, int to) {
@@ -159,10 +138,15 @@ final class NeuronLayers implements AutoCloseable {
     }
   }
 
+  /** The layers' threads, for the engine to close (null with one thread). */
+  Team team() {
+    return team;
+  }
+
   @Override
   public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
+    if (team != null) {
+      team.close();
     }
   }
 }

@@ -128,6 +128,11 @@ final class StepPasses {
     neurons = anyUser ? new NeuronLayers(spec, settings, act, userForward, userBackward) : null;
   }
 
+  /** The user-written layers' own threads, or null. */
+  Team neuronTeam() {
+    return neurons == null ? null : neurons.team();
+  }
+
   /** Parts the passes are split into. */
   int parts() {
     return parts;

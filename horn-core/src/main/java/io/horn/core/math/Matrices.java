@@ -43,4 +43,25 @@ public final class Matrices {
       }
     }
   }
+
+  /**
+   * Like {@link #transposeAdd}, and leaves the block of {@code src} it read at zero, in the same
+   * pass: a sum that is added and then cleared for the next step costs one pass over it, not two.
+   */
+  public static void transposeAddAndClear(double[] src, int srcOff, int srcLd, int rows,
+      int cols, float[] dst, int dstOff, int dstLd) {
+    for (int c0 = 0; c0 < cols; c0 += TILE) {
+      int c1 = Math.min(cols, c0 + TILE);
+      for (int r0 = 0; r0 < rows; r0 += TILE) {
+        int r1 = Math.min(rows, r0 + TILE);
+        for (int c = c0; c < c1; c++) {
+          int s = srcOff + c * srcLd;
+          for (int r = r0; r < r1; r++) {
+            dst[dstOff + r * dstLd + c] += (float) src[s + r];
+            src[s + r] = 0d;
+          }
+        }
+      }
+    }
+  }
 }

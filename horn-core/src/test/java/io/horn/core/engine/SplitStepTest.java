@@ -90,6 +90,68 @@ class SplitStepTest {
     }
   }
 
+  /** A user neuron whose backward pass fails while {@link #fail} is set. */
+  public static class FailingNeuron extends io.horn.core.Neuron {
+    static volatile boolean fail;
+    static final java.util.concurrent.atomic.AtomicInteger CALLS =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void forward(Iterable<io.horn.core.Synapse> messages) throws java.io.IOException {
+      double sum = 0;
+      for (io.horn.core.Synapse m : messages) {
+        sum += m.getInput() * m.getWeight();
+      }
+      feedforward(squashingFunction.apply(sum));
+    }
+
+    @Override
+    public void backward(Iterable<io.horn.core.Synapse> messages) throws java.io.IOException {
+      for (io.horn.core.Synapse m : messages) {
+        backpropagate(squashingFunction.applyDerivative(getOutput()) * m.getDelta()
+            * m.getWeight());
+        push(-getLearningRate() * getOutput() * m.getDelta());
+      }
+      // Fails after many neurons and samples have pushed: their sums are half made.
+      if (fail && CALLS.incrementAndGet() > 200) {
+        throw new java.io.IOException("neuron failed on purpose");
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aStepThatFailsInAUserLayerLeavesTheNextStepExact() {
+    List<LayerSpec> layers = new ArrayList<>();
+    layers.add(new LayerSpec(40, Sigmoid.class, StandardNeuron.class, 0f));
+    layers.add(new LayerSpec(30, Tanh.class, FailingNeuron.class, 0f));
+    layers.add(new LayerSpec(4, SoftMax.class, StandardNeuron.class, 0f));
+    NetworkSpec spec = new NetworkSpec(layers, CrossEntropy.class);
+    float[] p = Initializer.initialize(spec, "auto", 3);
+    float[][] b = Nets.batch(40, 4, 16, 21);
+    Gradients expected = new Gradients(spec.parameterCount());
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, settings(2), 16)) {
+      e.setParameters(p);
+      e.computeGradients(b[0], b[1], 16, 1, expected);
+    }
+    Gradients after = new Gradients(spec.parameterCount());
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, settings(2), 16)) {
+      e.setParameters(p);
+      FailingNeuron.CALLS.set(0);
+      FailingNeuron.fail = true;
+      try {
+        Gradients g = new Gradients(spec.parameterCount());
+        java.io.UncheckedIOException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.UncheckedIOException.class, () -> e.computeGradients(b[0], b[1], 16, 1, g));
+        assertTrue(thrown.getMessage().contains("neuron failed on purpose"), thrown.getMessage());
+      } finally {
+        FailingNeuron.fail = false;
+      }
+      e.computeGradients(b[0], b[1], 16, 1, after);
+    }
+    // The failed step's half-summed pushes must not leak into the next step.
+    assertArrayEquals(expected.sums(), after.sums(), 0f);
+  }
+
   private static void assertClose(float[] expected, float[] actual, float tol, String what) {
     assertEquals(expected.length, actual.length, what);
     float scale = 0;
