@@ -174,6 +174,7 @@ final class GroupWorker {
     double lastCost = Double.NaN;
     boolean stopRequested = false;
     boolean stop = localBudget > 0 && step >= localBudget;
+    boolean alone = collective.size() == 1 && reducer == null;
     if (progress != null) {
       progress.begin();
     }
@@ -183,19 +184,26 @@ final class GroupWorker {
       long t0 = System.nanoTime();
       g.clear();
       long seed = step + ((long) worker << 40);
-      if (reducer != null) {
+      if (alone) {
+        // A group of one sums nothing: the step the in-process trainer takes (the engine may
+        // fuse the update into it), with the same bits.
+        header[1] = engine.trainStep(x, t, b, seed, g);
+        header[0] = b;
+      } else if (reducer != null) {
         reducer.begin(g.sums());
         engine.computeGradients(x, t, b, seed, g, reducer);
       } else {
         engine.computeGradients(x, t, b, seed, g);
       }
       long t1 = System.nanoTime();
-      header[0] = g.count();
-      header[1] = g.cost();
+      if (!alone) {
+        header[0] = g.count();
+        header[1] = g.cost();
+      }
       header[2] = leads && stopRequested ? 1 : 0;
       if (reducer != null) {
         reducer.finish(header);
-      } else {
+      } else if (!alone) {
         collective.allReduce(g.sums(), 0, g.sums().length);
         collective.allReduce(header);
       }
@@ -207,7 +215,9 @@ final class GroupWorker {
             + ": the cost became " + cost + "; lower horn.learning.rate (now "
             + settings.learningRate + ")");
       }
-      engine.applyUpdate(Gradients.wrap(g.sums(), samples, cost));
+      if (!alone) {
+        engine.applyUpdate(Gradients.wrap(g.sums(), samples, cost));
+      }
       computeNanos += t1 - t0 + System.nanoTime() - t2;
       barrierNanos += t2 - t1;
       lastCost = cost / samples;

@@ -10,6 +10,7 @@ import io.horn.core.math.GradientListener;
 import io.horn.core.math.Gradients;
 import io.horn.core.math.NetworkEngine;
 import io.horn.core.model.NetworkSpec;
+import io.horn.core.optimizer.MomentumSgd;
 import io.horn.core.optimizer.Optimizer;
 import io.horn.core.optimizer.OptimizerState;
 import io.horn.core.optimizer.Optimizers;
@@ -52,6 +53,10 @@ final class CpuNetworkEngine implements NetworkEngine {
   private final Team team;
   private final Cleaner.Cleanable cleanable;
   private final StepPhases phases = new StepPhases();
+  /** Whether {@link #trainStep} fuses the update into the gradient products (momentum SGD). */
+  private final boolean fuses;
+  private final float learningRate;
+  private final float momentum;
   private long updates;
 
   CpuNetworkEngine(NetworkSpec spec, TrainingSettings settings, int maxBatch) {
@@ -84,6 +89,15 @@ final class CpuNetworkEngine implements NetworkEngine {
     cleanable = CLEANER.register(this, new CloseTeams(team, passes.neuronTeam()));
     update = new ParameterUpdate(spec, optimizer, pushes, settings.learningRate,
         settings.regularizationWeight, team);
+    // Momentum descent without decay over layers of built-in neurons only: its change is one
+    // scaled product plus the previous change, which BLAS's beta adds for free.
+    boolean allBuiltIn = true;
+    for (int l = 0; l < depth; l++) {
+      allBuiltIn &= LayerPaths.builtIn(spec, settings, l);
+    }
+    fuses = allBuiltIn && optimizer instanceof MomentumSgd && settings.regularizationWeight == 0f;
+    learningRate = settings.learningRate;
+    momentum = settings.momentumWeight;
   }
 
   /** Ends the engine's threads; holds the teams only, never the engine. */
@@ -165,6 +179,29 @@ final class CpuNetworkEngine implements NetworkEngine {
         ready);
     // Count and cost are no part of the reported ranges (GradientListener's contract).
     out.addSamples(batch, c);
+  }
+
+  /**
+   * One local step. For momentum descent over built-in layers the update is fused into the
+   * backward pass ({@link StepPasses#backwardFused}): the gradient is never written out, and
+   * {@code scratch} is only cleared. Otherwise {@link #computeGradients} then {@link
+   * #applyUpdate}.
+   */
+  @Override
+  public double trainStep(float[] x, float[] t, int batch, long step, Gradients scratch) {
+    if (!fuses) {
+      return NetworkEngine.super.trainStep(x, t, batch, step, scratch);
+    }
+    checkBatch(x, batch);
+    checkArgument(t.length >= n[top] * batch, "targets hold %s floats, need %s", t.length,
+        n[top] * batch);
+    scratch.clear();
+    passes.forward(x, params, prev, batch, true, step);
+    double c = passes.backwardFused(t, -learningRate / batch, momentum);
+    if (Double.isFinite(c)) {
+      updates++;
+    }
+    return c;
   }
 
   @Override

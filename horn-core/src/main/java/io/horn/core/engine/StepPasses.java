@@ -42,8 +42,7 @@ final class StepPasses {
   private final BLAS blas = Blas.get();
   final float[][] acts;
   private final float[][] deltas;
-  private final float[][] masks;
-  private final boolean[] maskActive;
+  private final DropoutMasks dropout;
   private final ActivationFunction[] act;
   private final CostFunction cost;
   private final boolean[] userForward;
@@ -68,6 +67,10 @@ final class StepPasses {
   private int batch;
   private boolean overwrite;
   private GradientListener ready;
+  /** Fused step: gradients go straight into the changes, scaled by {@code alpha}. */
+  private boolean fused;
+  private float alpha;
+  private float momentum;
   private double stepCost;
 
   StepPasses(NetworkSpec spec, TrainingSettings settings, int maxBatch, Team team, int parts,
@@ -85,8 +88,6 @@ final class StepPasses {
     userBackward = new boolean[depth];
     acts = new float[depth][];
     deltas = new float[depth][];
-    masks = new float[depth][];
-    maskActive = new boolean[depth];
     blockWidth = new int[depth];
     blockBase = new int[depth];
     blocks = new int[depth];
@@ -115,11 +116,9 @@ final class StepPasses {
         blockBase[l] = counters;
         counters += blocks[l];
       }
-      if (drop > 0 || userForward[l]) {
-        masks[l] = new float[n[l] * maxBatch];
-      }
     }
     blockDone = new AtomicIntegerArray(Math.max(1, counters));
+    dropout = new DropoutMasks(spec, n, userForward, maxBatch);
     cost = Classes.instantiate(spec.cost());
     boolean anyUser = false;
     for (int l = 0; l < depth; l++) {
@@ -148,7 +147,7 @@ final class StepPasses {
     if (neurons != null) {
       neurons.configure(training, settings);
     }
-    drawMasks(batch, training ? new SplittableRandom(settings.seed ^ (step * 0x9E37L)) : null);
+    dropout.draw(batch, training ? new SplittableRandom(settings.seed ^ (step * 0x9E37L)) : null);
     phases.charge(Phase.INPUT);
     team.run(forwardWork, parts);
   }
@@ -163,9 +162,28 @@ final class StepPasses {
     this.sums = sums;
     this.overwrite = overwrite;
     this.ready = ready;
+    this.fused = false;
     for (int i = 0; i < blockDone.length(); i++) {
       blockDone.set(i, 0);
     }
+    team.run(backwardWork, parts);
+    return stepCost;
+  }
+
+  /**
+   * Backward with momentum descent fused in, for networks of built-in layers: per layer, the
+   * errors below it first (they read its weights), one barrier, then each gradient product writes
+   * {@code prev = alpha · A Δᵀ + momentum · prev} (the change, {@code alpha = -η / batch}) in
+   * place of the sums, and the block's weights take that change while it is in cache. Nothing
+   * changes when the cost is not finite. Returns the batch's summed cost.
+   */
+  double backwardFused(float[] t, float alpha, float momentum) {
+    phases.start();
+    this.t = t;
+    this.fused = true;
+    this.alpha = alpha;
+    this.momentum = momentum;
+    this.overwrite = false;
     team.run(backwardWork, parts);
     return stepCost;
   }
@@ -182,7 +200,7 @@ final class StepPasses {
     for (int s = s0; s < s0 + cols; s++) {
       System.arraycopy(x, s * in, acts[0], s * (in + 1), in);
     }
-    dropout(0, s0, cols);
+    dropout.apply(acts[0], 0, s0, cols);
     charge(lead, Phase.INPUT);
     for (int l = 1; l <= top; l++) {
       int k = n[l - 1] + 1;
@@ -190,7 +208,7 @@ final class StepPasses {
         team.sync();
         charge(lead, Phase.SYNC);
         if (lead) {
-          neurons.forward(l, acts[l - 1], params, prev, acts[l], masks[l], batch);
+          neurons.forward(l, acts[l - 1], params, prev, acts[l], dropout.mask(l), batch);
           phases.charge(Phase.NEURONS);
           if (act[l].isLayerWise()) {
             act[l].forward(acts[l], 0, n[l], batch, n[l] + 1);
@@ -208,7 +226,7 @@ final class StepPasses {
       charge(lead, Phase.BLAS);
       act[l].forward(acts[l], s0 * (n[l] + 1), n[l], cols, n[l] + 1);
       if (l < top) {
-        dropout(l, s0, cols);
+        dropout.apply(acts[l], l, s0, cols);
       }
       charge(lead, Phase.ACTIVATE);
     }
@@ -227,35 +245,33 @@ final class StepPasses {
       cost.outputDelta(acts[top], 0, ld, t, 0, deltas[top], no, batch, act[top]);
       phases.charge(Phase.COST);
     }
-    int s0 = from(part, of);
-    int cols = from(part + 1, of) - s0;
     float beta = overwrite ? 0f : 1f;
     for (int l = top; l >= 1; l--) {
       team.sync(); // the errors of layer l, every sample
       charge(lead, Phase.SYNC);
+      if (fused && !Double.isFinite(stepCost)) {
+        return; // as the unfused step: no update from a diverged batch
+      }
       int lo = l - 1;
-      int in = n[lo];
-      int k = in + 1;
-      float[] deltaOut = lo >= 1 ? deltas[lo] : null;
       if (userBackward[lo]) {
         if (lead) {
-          userBackward(l, lo, deltaOut);
+          userBackward(l, lo, lo >= 1 ? deltas[lo] : null);
         }
         continue;
       }
-      int reported = gradient(l, part, of, beta, lead);
-      if (deltaOut != null && cols > 0) {
-        blas.sgemm("N", "N", in, cols, n[l], 1f, params, spec.offset(l), k, deltas[l], s0 * n[l],
-            n[l], 0f, deltaOut, s0 * in, in);
-        charge(lead, Phase.BLAS);
-        act[lo].backward(acts[lo], s0 * k, k, deltaOut, s0 * in, in, in, cols);
-        if (maskActive[lo]) {
-          float[] m = masks[lo];
-          for (int i = s0 * in; i < (s0 + cols) * in; i++) {
-            deltaOut[i] *= m[i];
-          }
+      if (fused) {
+        // The errors first: they read the weights that this layer's update then changes.
+        if (lo >= 1) {
+          errors(l, part, of, lead);
+          team.sync();
+          charge(lead, Phase.SYNC);
         }
-        charge(lead, Phase.DERIVATIVE);
+        gradient(l, part, of, beta, lead);
+        continue;
+      }
+      int reported = gradient(l, part, of, beta, lead);
+      if (lo >= 1) {
+        errors(l, part, of, lead);
       }
       if (lead) {
         for (int b = reported; b < blocks[l]; b++) {
@@ -267,9 +283,33 @@ final class StepPasses {
     }
   }
 
+  /** This part's samples of layer {@code l - 1}'s errors: {@code W Δ}, derivative, mask. */
+  private void errors(int l, int part, int of, boolean lead) {
+    int s0 = from(part, of);
+    int cols = from(part + 1, of) - s0;
+    if (cols == 0) {
+      return;
+    }
+    int lo = l - 1;
+    int in = n[lo];
+    int k = in + 1;
+    float[] deltaOut = deltas[lo];
+    blas.sgemm("N", "N", in, cols, n[l], 1f, params, spec.offset(l), k, deltas[l], s0 * n[l],
+        n[l], 0f, deltaOut, s0 * in, in);
+    charge(lead, Phase.BLAS);
+    act[lo].backward(acts[lo], s0 * k, k, deltaOut, s0 * in, in, in, cols);
+    if (dropout.active(lo)) {
+      float[] m = dropout.mask(lo);
+      for (int i = s0 * in; i < (s0 + cols) * in; i++) {
+        deltaOut[i] *= m[i];
+      }
+    }
+    charge(lead, Phase.DERIVATIVE);
+  }
+
   /** Layer {@code lo}'s user neurons, whole batch: their pushes are block {@code l}. */
   private void userBackward(int l, int lo, float[] deltaOut) {
-    float[] mask = userForward[lo] || maskActive[lo] ? masks[lo] : null;
+    float[] mask = userForward[lo] || dropout.active(lo) ? dropout.mask(lo) : null;
     if (overwrite) {
       Arrays.fill(sums, spec.offset(l), spec.offset(l) + spec.blockSize(l), 0f);
     }
@@ -285,29 +325,33 @@ final class StepPasses {
   }
 
   /**
-   * This part's share of weight block {@code l}'s gradient: a contiguous run of whole blocks where
-   * there are at least as many blocks as parts, else its share of every block's neurons. Part 0 reports the leading finished blocks as it goes; returns how many it did.
+   * This part's share of weight block {@code l}'s gradient (see {@link #firstBlock}). Part 0
+   * reports the leading finished blocks as it goes; returns how many it did.
    */
   private int gradient(int l, int part, int of, float beta, boolean lead) {
     int lo = l - 1;
     int k = n[lo] + 1;
     int reported = 0;
-    boolean whole = blocks[l] >= of;
-    // Whole blocks go in contiguous runs, so each part's columns are the ones its share of the
-    // update (ParameterUpdate) reads next: the gradient is still in that core's cache.
-    int first = whole ? (int) ((long) part * blocks[l] / of) : 0;
-    int last = whole ? (int) ((long) (part + 1) * blocks[l] / of) : blocks[l];
-    for (int b = first; b < last; b++) {
-      int b0 = b * blockWidth[l];
-      int width = Math.min(blockWidth[l], n[l] - b0);
-      int c0 = whole ? b0 : b0 + (int) ((long) part * width / of);
-      int c1 = whole ? b0 + width : b0 + (int) ((long) (part + 1) * width / of);
-      if (c1 > c0) {
+    for (int b = firstBlock(l, part, of); b < lastBlock(l, part, of); b++) {
+      int c0 = shareStart(l, b, part, of);
+      int c1 = shareEnd(l, b, part, of);
+      if (c1 > c0 && fused) {
+        blas.sgemm("N", "T", k, c1 - c0, batch, alpha, acts[lo], 0, k, deltas[l], c0, n[l],
+            momentum, prev, spec.offset(l) + c0 * k, k);
+      } else if (c1 > c0) {
         blas.sgemm("N", "T", k, c1 - c0, batch, 1f, acts[lo], 0, k, deltas[l], c0, n[l], beta,
             sums, spec.offset(l) + c0 * k, k);
       }
-      blockDone.incrementAndGet(blockBase[l] + b);
       charge(lead, Phase.BLAS);
+      if (fused) {
+        // The change is still in this core's cache: the weights take it now.
+        for (int i = spec.offset(l) + c0 * k, end = spec.offset(l) + c1 * k; i < end; i++) {
+          params[i] += prev[i];
+        }
+        charge(lead, Phase.UPDATE);
+        continue;
+      }
+      blockDone.incrementAndGet(blockBase[l] + b);
       if (lead) {
         int units = unitsPerBlock(l, of);
         while (reported < blocks[l] && blockDone.get(blockBase[l] + reported) == units) {
@@ -316,6 +360,37 @@ final class StepPasses {
       }
     }
     return reported;
+  }
+
+  // A part's share of weight block l: a contiguous run of whole blocks where there are at least
+  // as many blocks as parts, else its share of every block's neurons.
+
+  private int firstBlock(int l, int part, int of) {
+    return blocks[l] >= of ? (int) ((long) part * blocks[l] / of) : 0;
+  }
+
+  private int lastBlock(int l, int part, int of) {
+    return blocks[l] >= of ? (int) ((long) (part + 1) * blocks[l] / of) : blocks[l];
+  }
+
+  /** First neuron of block {@code b} that part {@code part} computes. */
+  private int shareStart(int l, int b, int part, int of) {
+    int b0 = b * blockWidth[l];
+    if (blocks[l] >= of) {
+      return b0;
+    }
+    int width = Math.min(blockWidth[l], n[l] - b0);
+    return b0 + (int) ((long) part * width / of);
+  }
+
+  /** End of part {@code part}'s neurons in block {@code b}. */
+  private int shareEnd(int l, int b, int part, int of) {
+    int b0 = b * blockWidth[l];
+    int width = Math.min(blockWidth[l], n[l] - b0);
+    if (blocks[l] >= of) {
+      return b0 + width;
+    }
+    return b0 + (int) ((long) (part + 1) * width / of);
   }
 
   private void report(int l, int b) {
@@ -329,58 +404,6 @@ final class StepPasses {
   private void charge(boolean lead, Phase p) {
     if (lead) {
       phases.charge(p);
-    }
-  }
-
-  /**
-   * Dropout as Srivastava et al. (JMLR 2014) state it: in training a unit is kept (×1) or dropped
-   * (×0); in inference every unit is scaled by the keep probability. Kept units thus carry their
-   * true output, so a user neuron's {@code applyDerivative(getOutput())} stays exact.
-   */
-  private void dropout(int l, int s0, int cols) {
-    float rate = spec.layer(l).dropRate();
-    if (rate == 0 || userForward[l]) {
-      return;
-    }
-    int ld = n[l] + 1;
-    float[] a = acts[l];
-    if (!maskActive[l]) {
-      float keep = 1f - rate;
-      for (int s = s0; s < s0 + cols; s++) {
-        for (int i = s * ld; i < s * ld + n[l]; i++) {
-          a[i] *= keep;
-        }
-      }
-      return;
-    }
-    float[] m = masks[l];
-    for (int s = s0; s < s0 + cols; s++) {
-      for (int i = 0; i < n[l]; i++) {
-        a[i + s * ld] *= m[i + s * n[l]];
-      }
-    }
-  }
-
-  /**
-   * Every layer's mask for the step, layer by layer from one random stream: 0 or 1 per unit while
-   * training; the keep probability in inference (user layers); none without dropout.
-   */
-  private void drawMasks(int batch, SplittableRandom rnd) {
-    for (int l = 0; l <= top; l++) {
-      float rate = spec.layer(l).dropRate();
-      maskActive[l] = rnd != null && rate > 0;
-      if (masks[l] == null || !userForward[l] && !maskActive[l]) {
-        continue;
-      }
-      float[] m = masks[l];
-      int len = n[l] * batch;
-      if (rnd == null || rate == 0) {
-        Arrays.fill(m, 0, len, 1f - rate);
-        continue;
-      }
-      for (int i = 0; i < len; i++) {
-        m[i] = rnd.nextFloat() < rate ? 0f : 1f;
-      }
     }
   }
 

@@ -90,6 +90,64 @@ class SplitStepTest {
     }
   }
 
+  /**
+   * The in-process trainer's step ({@code trainStep}) fuses momentum descent into the gradient
+   * products: it must move the weights as computing the gradients and then applying them does,
+   * up to float rounding, one thread or split, with dropout.
+   */
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2, 3})
+  void theFusedStepMovesTheWeightsAsGradientsThenUpdate(int threads) {
+    NetworkSpec spec = net();
+    float[] p = Initializer.initialize(spec, "auto", 5);
+    float[][] viaGradients = new float[2][];
+    float[][] fused = new float[2][];
+    for (boolean fuse : new boolean[] {false, true}) {
+      try (NetworkEngine e = new CpuBackend().createEngine(spec, settings(threads), MAX_BATCH)) {
+        e.setParameters(p);
+        Gradients g = new Gradients(spec.parameterCount());
+        double cost = 0;
+        for (int step = 0; step < 4; step++) {
+          float[][] b = Nets.batch(spec.inputSize(), spec.outputSize(), 64, 300 + step);
+          if (fuse) {
+            cost = e.trainStep(b[0], b[1], 64, step, g);
+            assertEquals(0, g.count(), "the fused step writes no gradients");
+          } else {
+            g.clear();
+            e.computeGradients(b[0], b[1], 64, step, g);
+            e.applyUpdate(g);
+            cost = g.cost();
+          }
+        }
+        float[] w = new float[spec.parameterCount()];
+        e.getParameters(w);
+        float[][] out = fuse ? fused : viaGradients;
+        out[0] = w;
+        out[1] = new float[] {(float) cost, e.optimizerState().updates()};
+      }
+    }
+    assertClose(viaGradients[0], fused[0], 2e-5f, "weights after four steps");
+    assertEquals(viaGradients[1][0], fused[1][0], 1e-4f * Math.abs(viaGradients[1][0]), "cost");
+    assertEquals(4f, fused[1][1], "updates counted");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aFusedStepWithANonFiniteCostChangesNothing() {
+    NetworkSpec spec = net();
+    float[] p = Initializer.initialize(spec, "auto", 5);
+    try (NetworkEngine e = new CpuBackend().createEngine(spec, settings(2), MAX_BATCH)) {
+      e.setParameters(p);
+      float[][] b = Nets.batch(spec.inputSize(), spec.outputSize(), 32, 1);
+      b[0][7] = Float.NaN;
+      double cost = e.trainStep(b[0], b[1], 32, 0, new Gradients(spec.parameterCount()));
+      assertTrue(Double.isNaN(cost), "cost " + cost);
+      float[] after = new float[p.length];
+      e.getParameters(after);
+      assertArrayEquals(p, after, 0f);
+      assertEquals(0, e.optimizerState().updates());
+    }
+  }
+
   /** A user neuron whose backward pass fails while {@link #fail} is set. */
   public static class FailingNeuron extends io.horn.core.Neuron {
     static volatile boolean fail;
