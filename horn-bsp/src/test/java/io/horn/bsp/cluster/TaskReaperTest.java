@@ -68,6 +68,22 @@ class TaskReaperTest {
     return tasks.stream().map(t -> t.process.pid()).collect(Collectors.toList());
   }
 
+  /** Waits until /proc says the process is stopped (state T). */
+  private static void awaitStopped(Process p) throws Exception {
+    java.nio.file.Path stat = java.nio.file.Path.of("/proc", Long.toString(p.pid()), "stat");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      String s = new String(java.nio.file.Files.readAllBytes(stat),
+          java.nio.charset.StandardCharsets.US_ASCII);
+      // "pid (comm) state ...": the state follows the last ')'.
+      if (s.charAt(s.lastIndexOf(')') + 2) == 'T') {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("process " + p.pid() + " did not stop within 10 s");
+  }
+
   private static void awaitExit(Process p) throws Exception {
     assertTrue(p.waitFor(10, TimeUnit.SECONDS), "pid " + p.pid() + " still alive");
   }
@@ -119,6 +135,9 @@ class TaskReaperTest {
   void killsAStoppedTaskWhoseSigtermIsPending() throws Exception {
     Process frozen = fakeTask(JOB_A, 1);
     assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(frozen.pid())).start().waitFor());
+    // kill(1) only queues SIGSTOP; a SIGTERM queued before the process took it would be taken
+    // first (lower number), so wait until the process is stopped.
+    awaitStopped(frozen);
     frozen.destroy(); // what Hama's GroomServer does: SIGTERM, which waits for a SIGCONT
     assertFalse(frozen.waitFor(500, TimeUnit.MILLISECONDS), "a stopped process acted on SIGTERM");
     answer.put(JOB_A, JobStatus.FAILED);
