@@ -23,17 +23,22 @@ import java.lang.ref.Cleaner;
  * per-neuron path ({@link NeuronLayers}). Both meet in the same buffers, so a network may mix
  * them.
  *
- * <p>Buffers (column-major, one sample per column): {@code acts[l]} is {@code (n_l + 1) × B} with
- * a last row of ones; {@code deltas[l]} is {@code n_l × B}; {@code masks[l]} is {@code n_l × B}
- * holding 0 for a dropped unit and 1 for a kept one (the keep probability in inference).
+ * <p>Buffers (column-major, one sample per column, in {@link StepPasses}): {@code acts[l]} is
+ * {@code (n_l + 1) × B} with a last row of ones; {@code deltas[l]} is {@code n_l × B}; dropout
+ * masks ({@link DropoutMasks}) are {@code n_l × B}.
  *
- * <p>Gradient readiness: backward finishes weight block {@code l}'s sums (the BLAS product or the
- * neurons' pushes) before it moves to layer {@code l-1} and never touches them again, so {@link
- * #computeGradients(float[], float[], int, long, Gradients, GradientListener)} reports each block
- * right there, top layer first, on the calling thread.
+ * <p>Threads: each step is split over {@code horn.threads} threads (a {@link Team}, the caller
+ * being one) where every BLAS call runs on its caller ({@link BlasThreads}); the update runs on
+ * the same team; {@link #trainStep} fuses momentum descent into the gradient products.
  *
- * <p>Thread-safety: none, as for every {@link NetworkEngine}; the per-neuron path uses its own
- * worker threads inside a call.
+ * <p>Gradient readiness: weight block {@code l}'s sums (the BLAS products or the neurons' pushes)
+ * are final once every thread's share of them is done, and nothing touches them afterwards, so
+ * {@link #computeGradients(float[], float[], int, long, Gradients, GradientListener)} reports each
+ * block then, top layer first, in order, on the calling thread.
+ *
+ * <p>Thread-safety: none, as for every {@link NetworkEngine}: one caller at a time, which runs
+ * part of every step itself. {@link #close()} ends the engine's threads; an engine dropped
+ * without it has them ended when it is collected.
  */
 final class CpuNetworkEngine implements NetworkEngine {
   /** The listener of the five-argument call: one shared instance, so no allocation per step. */
